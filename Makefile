@@ -1,0 +1,75 @@
+# Two commands do the whole set-up on a machine with only Python 3.11+:
+#   make run    install, migrate, load demo data, start web + worker + beat
+#   make test   install what the tests need and run them
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+export PORT HOST
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install install-test run setup test test-browser test-all lint format check-migrations ci clean
+
+help:
+	@echo "make run           start the site (web, Celery worker, Celery beat) on http://$(HOST):$(PORT)/"
+	@echo "make test          run the test suite (browser tests: make test-browser)"
+	@echo "make lint          ruff and djLint"
+	@echo "make ci            what .ci/run does on this machine"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-base: requirements/base.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements/base.txt
+	@touch $@
+
+$(VENV)/.installed-test: requirements/base.txt requirements/test.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements/base.txt -r requirements/test.txt
+	@touch $@
+
+install: $(VENV)/.installed-base
+install-test: $(VENV)/.installed-test
+
+setup: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
+	$(BIN)/python manage.py demo_setup
+
+run: setup
+	@echo
+	@echo "  The site is starting at  http://$(HOST):$(PORT)/"
+	@echo "  Sign in with one of the demo logins above. Press Ctrl-C to stop everything."
+	@echo
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
+
+test: install-test
+	$(BIN)/pytest -m "not browser and not faults" $(PYTEST_ARGS)
+
+test-browser: install-test
+	$(BIN)/pytest -m browser $(PYTEST_ARGS)
+
+test-all: install-test
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/djlint templates --lint
+
+format: install-test
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+	$(BIN)/djlint templates --reformat --quiet || true
+
+check-migrations: install-test
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+ci:
+	bash .ci/run
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,62 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class EmailUserManager(UserManager):
+    """Users log in with their email address; there is no username."""
+
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):  # type: ignore[override]
+        if not email:
+            raise ValueError("An email address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):  # type: ignore[override]
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):  # type: ignore[override]
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A facilitator or an admin (``is_staff``). Members never have accounts."""
+
+    username = None
+    email = models.EmailField(_("email address"), unique=True)
+    display_name = models.CharField(_("display name"), max_length=80, blank=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = EmailUserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.display_name or self.email
+
+
+class TaskHeartbeat(models.Model):
+    """When each periodic task last ran to completion (no payload, just the time)."""
+
+    name = models.CharField(_("task"), max_length=200, primary_key=True)
+    last_run_at = models.DateTimeField(_("last run"))
+    runs = models.PositiveBigIntegerField(_("runs"), default=0)
+
+    class Meta:
+        verbose_name = _("task heartbeat")
+        verbose_name_plural = _("task heartbeats")
+
+    def __str__(self) -> str:
+        return self.name

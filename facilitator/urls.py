@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from facilitator import views
+
+admin.site.site_header = _("Facilitator dashboard administration")
+admin.site.site_title = _("Facilitator dashboard")
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("groups.urls")),
+    path("", include("content.urls")),
+]
+
+if settings.DEBUG:  # pragma: no cover - development convenience only
+    from django.contrib.staticfiles.urls import staticfiles_urlpatterns
+
+    urlpatterns += staticfiles_urlpatterns()

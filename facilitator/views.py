@@ -1,0 +1,31 @@
+from http import HTTPStatus
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from facilitator import health
+from groups.selectors import groups_for_facilitator
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks = {"database": health.database_ok(), "broker": health.broker_ok()}
+    failing = sorted(name for name, ok in checks.items() if not ok)
+    body = {
+        "status": "ok" if not failing else "unavailable",
+        "checks": {name: "ok" if ok else "unavailable" for name, ok in checks.items()},
+        "failing": failing,
+    }
+    status = HTTPStatus.OK if not failing else HTTPStatus.SERVICE_UNAVAILABLE
+    return JsonResponse(body, status=status)
+
+
+@login_required
+@never_cache
+def home(request: HttpRequest) -> HttpResponse:
+    groups = groups_for_facilitator(user=request.user)
+    return render(request, "facilitator/home.html", {"groups": groups})
