@@ -62,6 +62,7 @@ def test_database_url_switches_the_database():
     assert config["ENGINE"] == "django.db.backends.postgresql"
 
 
+@pytest.mark.django_db
 def test_the_database_is_tuned_for_its_engine(settings):
     from django.db import connection
 
