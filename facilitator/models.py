@@ -60,3 +60,36 @@ class TaskHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AuditEntry(models.Model):
+    """Who did what to which object, and when: ids and a dotted action name only.
+
+    Entries never hold member data, names, free text, IP addresses or user agents,
+    so the log itself can be kept and read by admins without becoming a privacy risk.
+    ``actor_id`` is a plain integer rather than a foreign key so an entry outlives
+    the account that made it.
+    """
+
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    actor_id = models.PositiveBigIntegerField(_("account id"), null=True, blank=True, db_index=True)
+    action = models.CharField(_("action"), max_length=100, db_index=True)
+    target_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        verbose_name=_("target type"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    target_id = models.CharField(_("target id"), max_length=64, blank=True)
+    ids = models.JSONField(_("related ids"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        ordering = ("-created_at", "-id")
+        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.action} #{self.pk}"

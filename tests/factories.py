@@ -2,11 +2,21 @@
 
 import factory
 from allauth.account.models import EmailAddress
+from allauth.mfa import app_settings
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value, yield_hotp_counters_from_time
 
 from facilitator.models import User
 from groups.models import Group, GroupFacilitator
 
 TEST_PASSWORD = "a long test passphrase 4 tests"
+# Every factory account's TOTP secret, so a test can compute the current code.
+TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def totp_code(secret: str = TEST_TOTP_SECRET, *, offset: int = 0) -> str:
+    """The code an authenticator app shows now (``offset`` periods later or earlier)."""
+    counter = next(iter(yield_hotp_counters_from_time())) + app_settings.TOTP_TOLERANCE + offset
+    return format_hotp_value(hotp_value(secret, counter))
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -22,6 +32,12 @@ class UserFactory(factory.django.DjangoModelFactory):
     def verified_email(self, create, extracted, **kwargs):
         if create:
             EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+
+    @factory.post_generation
+    def mfa(self, create, extracted, **kwargs):
+        """Accounts have TOTP by default, as the site requires; ``UserFactory(mfa=False)`` for none."""
+        if create and extracted is not False:
+            TOTP.activate(self, TEST_TOTP_SECRET)
 
 
 class AdminFactory(UserFactory):

@@ -1,0 +1,88 @@
+from http import HTTPStatus
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.urls import reverse
+
+from tests.factories import AdminFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_factory_accounts_have_totp_by_default():
+    user = UserFactory()
+
+    assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def test_an_account_without_a_second_factor_is_sent_to_set_up_totp(client):
+    client.force_login(UserFactory(mfa=False))
+
+    response = client.get(reverse("home"))
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == reverse("mfa_activate_totp")
+
+
+def test_an_admin_without_a_second_factor_cannot_reach_the_admin(client):
+    client.force_login(AdminFactory(mfa=False))
+
+    response = client.get(reverse("admin:index"))
+
+    assert response["Location"] == reverse("mfa_activate_totp")
+
+
+def test_posts_are_refused_too_until_a_second_factor_exists(client):
+    client.force_login(UserFactory(mfa=False))
+
+    response = client.post(reverse("admin:index"), {})
+
+    assert response["Location"] == reverse("mfa_activate_totp")
+
+
+def test_recovery_codes_alone_do_not_count_as_a_second_factor(client):
+    user = UserFactory(mfa=False)
+    Authenticator.objects.create(user=user, type=Authenticator.Type.RECOVERY_CODES, data={"seed": "00"})
+    client.force_login(user)
+
+    response = client.get(reverse("home"))
+
+    assert response["Location"] == reverse("mfa_activate_totp")
+
+
+@pytest.mark.parametrize("url_name", ["mfa_activate_totp", "mfa_index", "account_change_password"])
+def test_the_account_pages_stay_reachable_while_setting_up(client, url_name):
+    client.force_login(UserFactory(mfa=False))
+
+    response = client.get(reverse(url_name))
+
+    # allauth may first ask a force_login()ed session to re-enter its password.
+    assert response.status_code == HTTPStatus.OK or response["Location"].startswith(
+        reverse("account_reauthenticate")
+    )
+
+
+def test_signing_out_stays_possible_while_setting_up(client):
+    client.force_login(UserFactory(mfa=False))
+
+    response = client.post(reverse("account_logout"))
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/g/abc/", "/c/abc/", "/help/", "/safety/", "/static/x.css"])
+def test_member_pages_and_static_files_are_never_redirected(client, path):
+    client.force_login(UserFactory(mfa=False))
+
+    response = client.get(path)
+
+    assert response.get("Location") != reverse("mfa_activate_totp")
+
+
+def test_an_account_with_totp_goes_where_it_asked(client):
+    client.force_login(UserFactory())
+
+    response = client.get(reverse("home"))
+
+    assert response.status_code == HTTPStatus.OK
