@@ -96,3 +96,46 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group} — {self.starts_at:%Y-%m-%d %H:%M} UTC"
+
+
+class HelpResource(models.Model):
+    """A helpline or crisis service shown on every member page, edited by admins.
+
+    ``country_code`` is an ISO 3166 alpha-2 code; a resource with no country is shown
+    in every deployment (an international service)."""
+
+    name = models.CharField(_("name"), max_length=120)
+    phone = models.CharField(_("phone number"), max_length=40, blank=True)
+    text_line = models.CharField(
+        _("text line"),
+        max_length=120,
+        blank=True,
+        help_text=_("How to reach the service by text message, e.g. 'Text START to 88788'."),
+    )
+    website = models.URLField(_("website"), blank=True)
+    hours = models.CharField(_("opening hours"), max_length=120, blank=True)
+    country_code = models.CharField(
+        _("country code"),
+        max_length=2,
+        blank=True,
+        help_text=_("Two letters, e.g. GB or US. Leave empty for a service available everywhere."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("help resource")
+        verbose_name_plural = _("help resources")
+        ordering = ("country_code", "order", "name")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.country_code or _('everywhere')})"
+
+    def clean(self) -> None:
+        self.country_code = self.country_code.strip().upper()
+
+    @property
+    def phone_href(self) -> str:
+        """The number as a tel: link target (digits and a leading plus only)."""
+        return "".join(ch for ch in self.phone if ch.isdigit() or ch == "+")

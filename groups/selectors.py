@@ -1,8 +1,9 @@
 """Reads that cross a permission line. Views never filter by facilitator themselves."""
 
-from django.db.models import QuerySet
+from django.conf import settings
+from django.db.models import Q, QuerySet
 
-from groups.models import Group
+from groups.models import Group, HelpResource
 
 
 def groups_for_facilitator(*, user) -> QuerySet[Group]:
@@ -19,3 +20,13 @@ def groups_visible_to(*, user) -> QuerySet[Group]:
     if user.is_staff:
         return Group.objects.all()
     return groups_for_facilitator(user=user)
+
+
+def help_resources(*, country: str | None = None) -> list[HelpResource]:
+    """The active helplines for this deployment's country, plus those available everywhere."""
+    country = (country or settings.HELP_COUNTRY).upper()
+    return list(
+        HelpResource.objects.filter(Q(country_code=country) | Q(country_code=""), active=True).order_by(
+            "order", "name"
+        )
+    )

@@ -1,0 +1,20 @@
+"""Template tags for the member layout, so any app's member page gets the same
+help resources and quick-exit target without its view passing them in."""
+
+from django import template
+from django.conf import settings
+
+from groups.models import HelpResource
+from groups.selectors import help_resources
+
+register = template.Library()
+
+
+@register.simple_tag
+def member_help_resources() -> list[HelpResource]:
+    return help_resources()
+
+
+@register.simple_tag
+def quick_exit_url() -> str:
+    return settings.QUICK_EXIT_URL
