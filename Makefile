@@ -37,6 +37,7 @@ install-test: $(VENV)/.installed-test
 setup: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py createcachetable
+	$(BIN)/python manage.py load_library
 	$(BIN)/python manage.py demo_setup
 
 run: setup
