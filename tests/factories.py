@@ -64,3 +64,59 @@ class GroupFactory(factory.django.DjangoModelFactory):
     def co_facilitators(self, create, extracted, **kwargs):
         for user in extracted or ():
             GroupFacilitator.objects.create(group=self, user=user, role=GroupFacilitator.Role.CO_FACILITATOR)
+
+
+# --- Reading library (content) ---------------------------------------------------
+
+
+class SourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "content.Source"
+        django_get_or_create = ("slug",)
+
+    title = "An article"
+    slug = factory.Sequence(lambda n: f"source-{n}")
+    credit_line = "From an unsigned article."
+
+
+class ThemeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "content.Theme"
+
+    name = factory.Sequence(lambda n: f"Theme {n}")
+    slug = factory.Sequence(lambda n: f"theme-{n}")
+
+
+class ReadingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "content.Reading"
+        skip_postgeneration_save = True
+
+    source = factory.SubFactory(SourceFactory)
+    title = factory.Sequence(lambda n: f"Reading {n}")
+    slug = factory.Sequence(lambda n: f"reading-{n}")
+    passage = "The cycle of abuse does not end when the abuser walks away."
+    summary = "A short passage."
+    content_note = "Mentions abuse."
+    prompts = "What stays with you?\nWhat helps you?"
+    position = factory.Sequence(lambda n: n)
+    is_published = True
+
+    @factory.post_generation
+    def themes(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.themes.set(extracted)
+
+
+class ReadingPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "content.ReadingPlan"
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Plan {n}")
+    slug = factory.Sequence(lambda n: f"plan-{n}")
+
+    @factory.post_generation
+    def readings(self, create, extracted, **kwargs):
+        for position, reading in enumerate(extracted or ()):
+            self.items.create(reading=reading, position=position)
