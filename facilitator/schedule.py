@@ -13,4 +13,10 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": timedelta(minutes=1),
         "options": {"expires": 50},
     },
+    "groups-reminders": {
+        # Finds due reminders in the database and claims each before sending.
+        "task": "groups.tasks.reminders_sweep",
+        "schedule": timedelta(minutes=5),
+        "options": {"expires": 240},
+    },
 }

@@ -7,7 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from facilitator import health
-from groups.selectors import groups_for_facilitator
+from groups.selectors import groups_for_facilitator, home_for_facilitator
 
 
 @require_GET
@@ -28,4 +28,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @never_cache
 def home(request: HttpRequest) -> HttpResponse:
     groups = groups_for_facilitator(user=request.user)
-    return render(request, "facilitator/home.html", {"groups": groups})
+    upcoming = home_for_facilitator(user=request.user)
+    context = {
+        "groups": groups,
+        "upcoming": upcoming,
+        "to_prepare": [item for item in upcoming if item.needs_readings],
+    }
+    return render(request, "facilitator/home.html", context)

@@ -1,8 +1,10 @@
 import secrets
 import zoneinfo
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +32,15 @@ class Group(models.Model):
     meeting_mode = models.CharField(
         _("meeting mode"), max_length=16, choices=MeetingMode.choices, default=MeetingMode.IN_PERSON
     )
+    member_label = models.CharField(
+        _("name shown to members"),
+        max_length=60,
+        blank=True,
+        help_text=_(
+            "A neutral name for the member page and calendar, e.g. 'Tuesday group'. "
+            "Members may open it where others can see their screen."
+        ),
+    )
     location = models.CharField(_("location"), max_length=300, blank=True)
     call_link = models.URLField(_("call link"), blank=True)
     member_token = models.CharField(max_length=64, unique=True, default=new_member_token, editable=False)
@@ -50,6 +61,22 @@ class Group(models.Model):
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def neutral_label(self) -> str:
+        return self.member_label or str(_("Group"))
+
+    @property
+    def meets_in_person(self) -> bool:
+        return self.meeting_mode in (self.MeetingMode.IN_PERSON, self.MeetingMode.BOTH)
+
+    @property
+    def meets_online(self) -> bool:
+        return self.meeting_mode in (self.MeetingMode.ONLINE, self.MeetingMode.BOTH)
 
 
 class GroupFacilitator(models.Model):
@@ -73,6 +100,33 @@ class GroupFacilitator(models.Model):
         return f"{self.user} ({self.get_role_display()}) — {self.group}"
 
 
+class SessionSeries(models.Model):
+    """A recurring schedule as an RFC 5545 rule over wall-clock times in the group's
+    time zone. Its sessions are materialised rows; the rule is kept to say how they
+    were made and to describe the series."""
+
+    class Frequency(models.TextChoices):
+        WEEKLY = "weekly", _("Every week")
+        FORTNIGHTLY = "fortnightly", _("Every two weeks")
+        MONTHLY = "monthly", _("Every month, same weekday")
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="series")
+    frequency = models.CharField(_("repeats"), max_length=12, choices=Frequency.choices)
+    rrule = models.CharField(max_length=200)
+    first_local_start = models.DateTimeField(
+        help_text="Wall-clock start of the first session in the group's time zone, stored naive."
+    )
+    count = models.PositiveSmallIntegerField(_("number of sessions"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("session series")
+        verbose_name_plural = _("session series")
+
+    def __str__(self) -> str:
+        return f"{self.group} — {self.rrule}"
+
+
 class Session(models.Model):
     """One meeting of a group. ``starts_at`` is the instant (UTC in the database);
     the group's time zone says how it reads on the wall clock."""
@@ -82,9 +136,20 @@ class Session(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="sessions")
+    series = models.ForeignKey(
+        SessionSeries, on_delete=models.SET_NULL, null=True, blank=True, related_name="sessions"
+    )
     starts_at = models.DateTimeField(_("starts at"))
     duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=90)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SCHEDULED)
+    # RFC 5545 SEQUENCE: bumped on every change a calendar app must pick up.
+    sequence = models.PositiveIntegerField(default=0)
+    attendance = models.PositiveSmallIntegerField(
+        _("headcount"),
+        null=True,
+        blank=True,
+        help_text=_("How many members came. A number only, never names."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -92,10 +157,82 @@ class Session(models.Model):
         verbose_name = _("session")
         verbose_name_plural = _("sessions")
         ordering = ("starts_at", "id")
-        indexes = [models.Index(fields=["group", "starts_at"], name="session_group_start")]
+        indexes = [
+            models.Index(fields=["group", "starts_at"], name="session_group_start"),
+            models.Index(fields=["status", "starts_at"], name="session_status_start"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.group} — {self.starts_at:%Y-%m-%d %H:%M} UTC"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def ends_at(self):
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def local_start(self) -> datetime:
+        return self.starts_at.astimezone(self.group.tzinfo)
+
+    @property
+    def local_end(self) -> datetime:
+        return self.ends_at.astimezone(self.group.tzinfo)
+
+    @property
+    def calendar_uid(self) -> str:
+        return f"session-{self.pk}@{settings.CALENDAR_UID_DOMAIN}"
+
+
+class FacilitatorPreference(models.Model):
+    """A facilitator's reminder settings and private calendar feed token. Kept here,
+    not on the user model, because they are about sessions."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="session_preferences"
+    )
+    reminders_enabled = models.BooleanField(_("email me before each session"), default=True)
+    reminder_hours_before = models.PositiveSmallIntegerField(
+        _("hours before the session"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(168)],
+    )
+    calendar_token = models.CharField(max_length=64, unique=True, default=new_member_token, editable=False)
+
+    class Meta:
+        verbose_name = _("facilitator preference")
+        verbose_name_plural = _("facilitator preferences")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class Reminder(models.Model):
+    """One reminder email for one facilitator about one session at one start time.
+
+    A moved session gets a new row (its start is part of the key). The sweep claims a
+    row with a conditional UPDATE on ``sent_at`` before sending, so it goes once."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="reminders")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders")
+    session_starts_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    skipped_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "user", "session_starts_at"], name="one_reminder_per_session_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Reminder {self.user_id} / {self.session_id}"
 
 
 class HelpResource(models.Model):

@@ -1,9 +1,14 @@
 """Reads that cross a permission line. Views never filter by facilitator themselves."""
 
+from dataclasses import dataclass
+from datetime import timedelta
+
 from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from groups.models import Group, HelpResource
+from groups.models import FacilitatorPreference, Group, GroupFacilitator, HelpResource, Session
 
 
 def groups_for_facilitator(*, user) -> QuerySet[Group]:
@@ -30,3 +35,112 @@ def help_resources(*, country: str | None = None) -> list[HelpResource]:
             "order", "name"
         )
     )
+
+
+def group_for_user(*, user, group_id: int) -> Group:
+    """A group this account may see, or 404: an outsider must not learn it exists."""
+    return get_object_or_404(groups_visible_to(user=user), pk=group_id)
+
+
+def group_is_owner(*, user, group: Group) -> bool:
+    return GroupFacilitator.objects.filter(group=group, user=user, role=GroupFacilitator.Role.OWNER).exists()
+
+
+def group_can_manage_facilitators(*, user, group: Group) -> bool:
+    """The owner adds and removes co-facilitators (and archives); admins may too."""
+    return user.is_staff or group_is_owner(user=user, group=group)
+
+
+def session_for_user(*, user, session_id: int) -> Session:
+    return get_object_or_404(
+        Session.objects.filter(group__in=groups_visible_to(user=user)).select_related("group", "series"),
+        pk=session_id,
+    )
+
+
+def group_facilitator_links(*, group: Group) -> QuerySet[GroupFacilitator]:
+    return group.facilitator_links.select_related("user").order_by("-role", "user__email")
+
+
+def group_by_member_token(*, token: str) -> Group:
+    """The group behind a member link. Archived groups' links stop working."""
+    return get_object_or_404(Group, member_token=token, archived_at=None)
+
+
+def sessions_upcoming(*, group: Group, now=None) -> QuerySet[Session]:
+    """Sessions that have not ended, cancelled ones included (members must see them)."""
+    now = now or timezone.now()
+    return group.sessions.filter(starts_at__gt=now - timedelta(hours=12)).order_by("starts_at", "id")
+
+
+def sessions_past(*, group: Group, now=None) -> QuerySet[Session]:
+    now = now or timezone.now()
+    return group.sessions.filter(starts_at__lte=now).order_by("-starts_at", "-id")
+
+
+def sessions_for_member_page(*, group: Group, now=None, limit: int = 12) -> list[Session]:
+    now = now or timezone.now()
+    # A session that started in the last three hours is still "today's" to a member.
+    sessions = group.sessions.filter(starts_at__gte=now - timedelta(hours=3)).select_related("group")
+    return list(sessions.order_by("starts_at", "id")[:limit])
+
+
+@dataclass(frozen=True)
+class HomeSession:
+    session: Session
+    needs_readings: bool
+
+
+def home_for_facilitator(*, user, now=None, limit: int = 10) -> list[HomeSession]:
+    """The next sessions across the user's active groups, each flagged when no reading
+    is assigned yet (what still needs preparing)."""
+    now = now or timezone.now()
+    sessions = list(
+        Session.objects.filter(
+            group__in=groups_for_facilitator(user=user).filter(archived_at=None),
+            status=Session.Status.SCHEDULED,
+            starts_at__gt=now,
+        )
+        .select_related("group")
+        .order_by("starts_at", "id")[:limit]
+    )
+    with_readings = _sessions_with_readings(sessions)
+    return [HomeSession(session=s, needs_readings=s.pk not in with_readings) for s in sessions]
+
+
+def _sessions_with_readings(sessions: list[Session]) -> set[int]:
+    try:
+        from content.models import SessionReading
+    except ImportError:  # pragma: no cover - the content app always ships with groups
+        return set()
+    return set(
+        SessionReading.objects.filter(session__in=sessions).values_list("session_id", flat=True).distinct()
+    )
+
+
+def calendar_sessions_for_facilitator(*, user, now=None) -> QuerySet[Session]:
+    """What a facilitator's private feed covers: their groups, from 90 days back."""
+    now = now or timezone.now()
+    return (
+        Session.objects.filter(
+            group__in=groups_for_facilitator(user=user), starts_at__gte=now - timedelta(days=90)
+        )
+        .select_related("group")
+        .order_by("starts_at", "id")
+    )
+
+
+def calendar_sessions_for_members(*, group: Group, now=None) -> QuerySet[Session]:
+    now = now or timezone.now()
+    return (
+        group.sessions.filter(starts_at__gte=now - timedelta(days=30))
+        .select_related("group")
+        .order_by("starts_at", "id")
+    )
+
+
+def facilitator_by_calendar_token(*, token: str):
+    preference = get_object_or_404(
+        FacilitatorPreference.objects.select_related("user"), calendar_token=token, user__is_active=True
+    )
+    return preference.user

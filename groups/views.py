@@ -1,7 +1,31 @@
+from http import HTTPStatus
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from content.selectors import readings_for_sessions
+from groups import calendar, selectors, services
+from groups.forms import (
+    AttendanceForm,
+    CoFacilitatorForm,
+    GroupForm,
+    ReminderSettingsForm,
+    SessionCancelForm,
+    SessionMoveForm,
+    SessionScheduleForm,
+)
+from groups.models import Group, Session
+from groups.selectors import groups_visible_to
 
 
 def member_page(request: HttpRequest, template_name: str, context: dict | None = None) -> HttpResponse:
@@ -21,3 +45,369 @@ def member_help(request: HttpRequest) -> HttpResponse:
 @require_GET
 def member_safety(request: HttpRequest) -> HttpResponse:
     return member_page(request, "member/safety.html")
+
+
+# --- Facilitator pages ---------------------------------------------------------------
+
+
+def _form_errors_from(exc: ValidationError, form) -> None:
+    """Show a service's ValidationError on the form that was submitted."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+@never_cache
+@require_GET
+def group_list(request: HttpRequest) -> HttpResponse:
+    groups = groups_visible_to(user=request.user)
+    return render(request, "groups/group_list.html", {"groups": groups})
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def group_create(request: HttpRequest) -> HttpResponse:
+    form = GroupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            group = services.group_create(owner=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+        else:
+            messages.success(request, _("Group created. Now add its sessions."))
+            return redirect("groups:session_create", pk=group.pk)
+    return render(request, "groups/group_form.html", {"form": form}, status=_status(form))
+
+
+def _status(form) -> int:
+    return HTTPStatus.BAD_REQUEST if form.is_bound and form.errors else HTTPStatus.OK
+
+
+@login_required
+@never_cache
+@require_GET
+def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    group = selectors.group_for_user(user=request.user, group_id=pk)
+    context = {
+        "group": group,
+        "upcoming": selectors.sessions_upcoming(group=group),
+        "past": selectors.sessions_past(group=group)[:20],
+        "links": selectors.group_facilitator_links(group=group),
+        "can_manage": selectors.group_can_manage_facilitators(user=request.user, group=group),
+        "cofacilitator_form": CoFacilitatorForm(),
+        "member_url": request.build_absolute_uri(reverse("groups:member_group", args=[group.member_token])),
+        "member_feed_url": request.build_absolute_uri(
+            reverse("groups:member_feed", args=[group.member_token])
+        ),
+    }
+    return render(request, "groups/group_detail.html", context)
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    group = selectors.group_for_user(user=request.user, group_id=pk)
+    form = GroupForm(request.POST or None, instance=group)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.group_update(group=group, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+        else:
+            messages.success(request, _("Group details saved."))
+            return redirect("groups:group_detail", pk=group.pk)
+    return render(request, "groups/group_form.html", {"form": form, "group": group}, status=_status(form))
+
+
+def _owner_only(request: HttpRequest, group: Group) -> None:
+    if not selectors.group_can_manage_facilitators(user=request.user, group=group):
+        raise PermissionDenied(_("Only the group's owner can do this."))
+
+
+@login_required
+@require_POST
+def group_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    group = selectors.group_for_user(user=request.user, group_id=pk)
+    _owner_only(request, group)
+    if request.POST.get("restore"):
+        services.group_restore(group=group, actor=request.user)
+        messages.success(request, _("Group restored. Its member link works again."))
+    else:
+        services.group_archive(group=group, actor=request.user)
+        messages.success(request, _("Group archived. Its history is kept; its member link no longer works."))
+    return redirect("groups:group_detail", pk=group.pk)
+
+
+@login_required
+@require_POST
+def cofacilitator_add(request: HttpRequest, pk: int) -> HttpResponse:
+    group = selectors.group_for_user(user=request.user, group_id=pk)
+    _owner_only(request, group)
+    form = CoFacilitatorForm(request.POST)
+    if form.is_valid():
+        try:
+            services.group_cofacilitator_add(
+                group=group, actor=request.user, email=form.cleaned_data["email"]
+            )
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+        else:
+            messages.success(request, _("Co-facilitator added."))
+            return redirect("groups:group_detail", pk=group.pk)
+    context = {
+        "group": group,
+        "upcoming": selectors.sessions_upcoming(group=group),
+        "past": selectors.sessions_past(group=group)[:20],
+        "links": selectors.group_facilitator_links(group=group),
+        "can_manage": True,
+        "cofacilitator_form": form,
+        "member_url": request.build_absolute_uri(reverse("groups:member_group", args=[group.member_token])),
+        "member_feed_url": request.build_absolute_uri(
+            reverse("groups:member_feed", args=[group.member_token])
+        ),
+    }
+    return render(request, "groups/group_detail.html", context, status=HTTPStatus.BAD_REQUEST)
+
+
+@login_required
+@require_POST
+def cofacilitator_remove(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
+    group = selectors.group_for_user(user=request.user, group_id=pk)
+    _owner_only(request, group)
+    services.group_cofacilitator_remove(group=group, actor=request.user, user_id=user_id)
+    messages.success(request, _("Co-facilitator removed."))
+    return redirect("groups:group_detail", pk=group.pk)
+
+
+@login_required
+@require_POST
+def member_token_rotate(request: HttpRequest, pk: int) -> HttpResponse:
+    group = selectors.group_for_user(user=request.user, group_id=pk)
+    services.group_member_token_rotate(group=group, actor=request.user)
+    messages.success(
+        request, _("The member link has changed. The old link no longer works; share the new one.")
+    )
+    return redirect("groups:group_detail", pk=group.pk)
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def session_create(request: HttpRequest, pk: int) -> HttpResponse:
+    group = selectors.group_for_user(user=request.user, group_id=pk)
+    form = SessionScheduleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            created = services.session_schedule(
+                group=group,
+                first_day=data["first_day"],
+                start_time=data["start_time"],
+                duration_minutes=data["duration_minutes"],
+                frequency=data["frequency"] or None,
+                count=data["count"] or 1,
+            )
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+        else:
+            messages.success(
+                request,
+                ngettext("%(count)d session scheduled.", "%(count)d sessions scheduled.", len(created))
+                % {"count": len(created)},
+            )
+            return redirect("groups:group_detail", pk=group.pk)
+    return render(request, "groups/session_form.html", {"form": form, "group": group}, status=_status(form))
+
+
+def _session_context(session: Session, **forms) -> dict:
+    local = session.local_start
+    return {
+        "session": session,
+        "group": session.group,
+        "is_past": session.starts_at <= timezone.now(),
+        "move_form": forms.get("move_form")
+        or SessionMoveForm(
+            initial={
+                "new_day": local.date(),
+                "new_time": local.time(),
+                "duration_minutes": session.duration_minutes,
+            }
+        ),
+        "cancel_form": forms.get("cancel_form") or SessionCancelForm(),
+        "attendance_form": forms.get("attendance_form")
+        or AttendanceForm(initial={"attendance": session.attendance}),
+    }
+
+
+@login_required
+@never_cache
+@require_GET
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.session_for_user(user=request.user, session_id=pk)
+    return render(request, "groups/session_detail.html", _session_context(session))
+
+
+@login_required
+@require_POST
+def session_move(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.session_for_user(user=request.user, session_id=pk)
+    form = SessionMoveForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            moved = services.session_move(
+                session=session,
+                new_day=data["new_day"],
+                new_time=data["new_time"],
+                duration_minutes=data["duration_minutes"],
+                scope=data["scope"],
+            )
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+        else:
+            messages.success(
+                request,
+                ngettext("%(count)d session moved.", "%(count)d sessions moved.", moved) % {"count": moved},
+            )
+            return redirect("groups:session_detail", pk=session.pk)
+    return render(
+        request,
+        "groups/session_detail.html",
+        _session_context(session, move_form=form),
+        status=HTTPStatus.BAD_REQUEST,
+    )
+
+
+@login_required
+@require_POST
+def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.session_for_user(user=request.user, session_id=pk)
+    if request.POST.get("restore"):
+        try:
+            services.session_restore(session=session)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The session is back on."))
+        return redirect("groups:session_detail", pk=session.pk)
+    form = SessionCancelForm(request.POST)
+    if form.is_valid():
+        try:
+            cancelled = services.session_cancel(session=session, scope=form.cleaned_data["scope"])
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d session cancelled. Members see it as cancelled.",
+                    "%(count)d sessions cancelled. Members see them as cancelled.",
+                    cancelled,
+                )
+                % {"count": cancelled},
+            )
+            return redirect("groups:session_detail", pk=session.pk)
+    return render(
+        request,
+        "groups/session_detail.html",
+        _session_context(session, cancel_form=form),
+        status=HTTPStatus.BAD_REQUEST,
+    )
+
+
+@login_required
+@require_POST
+def session_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.session_for_user(user=request.user, session_id=pk)
+    form = AttendanceForm(request.POST)
+    if form.is_valid():
+        try:
+            services.session_attendance_record(session=session, headcount=form.cleaned_data["attendance"])
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+        else:
+            messages.success(request, _("Headcount saved."))
+            return redirect("groups:session_detail", pk=session.pk)
+    return render(
+        request,
+        "groups/session_detail.html",
+        _session_context(session, attendance_form=form),
+        status=HTTPStatus.BAD_REQUEST,
+    )
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def reminder_settings(request: HttpRequest) -> HttpResponse:
+    preference = services.facilitator_preference_get(user=request.user)
+    form = ReminderSettingsForm(request.POST or None, instance=preference)
+    if request.method == "POST" and form.is_valid():
+        services.facilitator_preference_update(
+            user=request.user,
+            reminders_enabled=form.cleaned_data["reminders_enabled"],
+            reminder_hours_before=form.cleaned_data["reminder_hours_before"],
+        )
+        messages.success(request, _("Reminder settings saved."))
+        return redirect("groups:reminder_settings")
+    feed_url = request.build_absolute_uri(
+        reverse("groups:facilitator_feed", args=[preference.calendar_token])
+    )
+    return render(
+        request,
+        "groups/reminder_settings.html",
+        {"form": form, "feed_url": feed_url},
+        status=_status(form),
+    )
+
+
+@login_required
+@require_POST
+def calendar_token_rotate(request: HttpRequest) -> HttpResponse:
+    services.facilitator_calendar_token_rotate(user=request.user)
+    messages.success(request, _("Your calendar link has changed. Subscribe again with the new link."))
+    return redirect("groups:reminder_settings")
+
+
+# --- Token-protected pages: members, and calendar apps ------------------------------
+
+
+@require_GET
+def member_group(request: HttpRequest, token: str) -> HttpResponse:
+    group = selectors.group_by_member_token(token=token)
+    sessions = selectors.sessions_for_member_page(group=group)
+    feed_path = reverse("groups:member_feed", args=[group.member_token])
+    context = {
+        "group": group,
+        "sessions": sessions,
+        "readings_by_session": readings_for_sessions(sessions=[s for s in sessions if not s.is_cancelled]),
+        "feed_url": request.build_absolute_uri(feed_path),
+        "webcal_url": "webcal://" + request.get_host() + feed_path,
+    }
+    return member_page(request, "member/group.html", context)
+
+
+def _ics(body: bytes) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="calendar.ics"'
+    add_never_cache_headers(response)
+    return response
+
+
+@require_GET
+def member_feed(request: HttpRequest, token: str) -> HttpResponse:
+    group = selectors.group_by_member_token(token=token)
+    return _ics(
+        calendar.member_feed(group=group, sessions=selectors.calendar_sessions_for_members(group=group))
+    )
+
+
+@require_GET
+def facilitator_feed(request: HttpRequest, token: str) -> HttpResponse:
+    user = selectors.facilitator_by_calendar_token(token=token)
+    return _ics(calendar.facilitator_feed(sessions=selectors.calendar_sessions_for_facilitator(user=user)))

@@ -241,6 +241,23 @@ CELERY_TIMEZONE = "UTC"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_ALWAYS_EAGER = False
 
+# --- Member pages ---------------------------------------------------------------
+# Where "Leave this site" (and Shift pressed three times) sends a member: a busy,
+# ordinary site that a glance at the screen will not question.
+QUICK_EXIT_URL = env.str("QUICK_EXIT_URL", default="https://www.bbc.co.uk/weather")
+# Which country's helplines (groups.HelpResource.country_code) member pages show.
+HELP_COUNTRY = env.str("HELP_COUNTRY", default="GB").upper()
+
+# --- Sessions and reminders -----------------------------------------------------
+# The host part of calendar UIDs: fixed per deployment so calendar apps keep
+# matching updates to the entries they already hold.
+CALENDAR_UID_DOMAIN = env.str("CALENDAR_UID_DOMAIN", default="facilitator.invalid")
+# A reminder that could only arrive less than this many minutes before the session
+# (e.g. after the sweep was down) is skipped rather than sent late.
+REMINDER_MIN_NOTICE_MINUTES = env.int("REMINDER_MIN_NOTICE_MINUTES", default=30)
+# The time zone a new group starts with in the form.
+GROUP_DEFAULT_TIMEZONE = env.str("GROUP_DEFAULT_TIMEZONE", default="Europe/London")
+
 # --- Security -------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

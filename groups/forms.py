@@ -1,0 +1,107 @@
+import zoneinfo
+from datetime import date
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from groups.models import FacilitatorPreference, Group, SessionSeries
+from groups.services import FOLLOWING, MAX_SERIES_LENGTH, ONE
+
+
+def _timezone_choices() -> list[tuple[str, str]]:
+    zones = sorted(
+        z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/"))
+    )
+    return [(z, z.replace("_", " ")) for z in [*zones, "UTC"]]
+
+
+class GroupForm(forms.ModelForm):
+    timezone = forms.ChoiceField(label=_("Time zone"), choices=_timezone_choices)
+
+    class Meta:
+        model = Group
+        fields = ("name", "member_label", "description", "timezone", "meeting_mode", "location", "call_link")
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"name": _("Only facilitators see this name.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            self.initial.setdefault("timezone", settings.GROUP_DEFAULT_TIMEZONE)
+
+    def clean(self):
+        data = super().clean()
+        mode = data.get("meeting_mode")
+        if mode in (Group.MeetingMode.IN_PERSON, Group.MeetingMode.BOTH) and not data.get("location"):
+            self.add_error("location", _("Say where the group meets."))
+        if mode in (Group.MeetingMode.ONLINE, Group.MeetingMode.BOTH) and not data.get("call_link"):
+            self.add_error("call_link", _("Add the link members use to join the call."))
+        return data
+
+
+class SessionScheduleForm(forms.Form):
+    ONCE = ""
+    first_day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(label=_("Start time"), widget=forms.TimeInput(attrs={"type": "time"}))
+    duration_minutes = forms.IntegerField(
+        label=_("Length (minutes)"), min_value=15, max_value=480, initial=90
+    )
+    frequency = forms.ChoiceField(
+        label=_("Repeats"),
+        choices=[(ONCE, _("Does not repeat")), *SessionSeries.Frequency.choices],
+        required=False,
+        initial=SessionSeries.Frequency.WEEKLY,
+    )
+    count = forms.IntegerField(
+        label=_("Number of sessions"),
+        min_value=2,
+        max_value=MAX_SERIES_LENGTH,
+        initial=10,
+        required=False,
+        help_text=_("For a repeating series, including the first session."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("frequency") and not data.get("count"):
+            self.add_error("count", _("How many sessions should the series have?"))
+        if data.get("first_day") and data["first_day"] < date.today():
+            self.add_error("first_day", _("The first session must be in the future."))
+        return data
+
+
+SCOPE_CHOICES = [(ONE, _("Only this session")), (FOLLOWING, _("This and all later sessions in the series"))]
+
+
+class SessionMoveForm(forms.Form):
+    new_day = forms.DateField(label=_("New date"), widget=forms.DateInput(attrs={"type": "date"}))
+    new_time = forms.TimeField(label=_("New start time"), widget=forms.TimeInput(attrs={"type": "time"}))
+    duration_minutes = forms.IntegerField(label=_("Length (minutes)"), min_value=15, max_value=480)
+    scope = forms.ChoiceField(
+        label=_("Apply to"), choices=SCOPE_CHOICES, initial=ONE, widget=forms.RadioSelect
+    )
+
+
+class SessionCancelForm(forms.Form):
+    scope = forms.ChoiceField(label=_("Cancel"), choices=SCOPE_CHOICES, initial=ONE, widget=forms.RadioSelect)
+
+
+class AttendanceForm(forms.Form):
+    attendance = forms.IntegerField(
+        label=_("How many members came?"),
+        min_value=0,
+        max_value=500,
+        help_text=_("A number only. Never record names."),
+    )
+
+
+class CoFacilitatorForm(forms.Form):
+    email = forms.EmailField(label=_("Email of their facilitator account"))
+
+
+class ReminderSettingsForm(forms.ModelForm):
+    class Meta:
+        model = FacilitatorPreference
+        fields = ("reminders_enabled", "reminder_hours_before")
+        help_texts = {"reminder_hours_before": _("Between 1 and 168 (one week).")}
