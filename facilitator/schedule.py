@@ -13,6 +13,12 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": timedelta(minutes=1),
         "options": {"expires": 50},
     },
+    "checkins-windows": {
+        # Opens check-ins of sessions that have started and closes those whose time is up.
+        "task": "groups.checkins.tasks.windows_sweep",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 50},
+    },
     "groups-reminders": {
         # Finds due reminders in the database and claims each before sending.
         "task": "groups.tasks.reminders_sweep",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("groups.urls")),
     path("", include("content.urls")),
+    path("", include("groups.checkins.urls")),
 ]
 
 if settings.DEBUG:  # pragma: no cover - development convenience only

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "facilitator",
     "groups",
     "content",
+    "groups.checkins",
 ]
 
 MIDDLEWARE = [
@@ -266,6 +267,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 CSRF_COOKIE_HTTPONLY = True
+# The member check-in form needs a CSRF token; a session-lifetime cookie keeps member
+# pages free of persistent cookies.
+CSRF_COOKIE_AGE = None
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
@@ -301,3 +305,11 @@ LOGGING = {
         "celery": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
     },
 }
+
+# --- Check-ins (groups.checkins) ------------------------------------------------
+# How long a check-in window stays open unless the facilitator closes it earlier.
+CHECKIN_WINDOW_HOURS = env.int("CHECKIN_WINDOW_HOURS", default=48)
+# At most this many answers per window per minute, counted per window (never per
+# client), and at most this many in a window overall.
+CHECKIN_RATE_PER_MINUTE = env.int("CHECKIN_RATE_PER_MINUTE", default=60)
+CHECKIN_MAX_PER_WINDOW = env.int("CHECKIN_MAX_PER_WINDOW", default=300)

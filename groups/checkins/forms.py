@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from groups.checkins.instruments import item_field_name
+from groups.checkins.models import CheckinWindow, InstrumentVersion, Item
+from groups.checkins.services import MAX_SLIPS_PER_BATCH, Submission, normalise_code
+
+
+class CodeForm(forms.Form):
+    """The short code a member types when they did not scan the QR code."""
+
+    code = forms.CharField(
+        label=_("Check-in code"),
+        help_text=_("Six letters and numbers, shown on the screen in the room."),
+        max_length=20,
+        error_messages={"required": _("Enter the code shown on the screen.")},
+    )
+
+    def clean_code(self) -> str:
+        code = normalise_code(self.cleaned_data["code"])
+        if len(code) != 6:
+            raise forms.ValidationError(_("The code has six letters and numbers, like K7MPX3."))
+        return code
+
+
+class CheckinForm(forms.Form):
+    """The member's check-in, built from the published instrument versions."""
+
+    def __init__(
+        self,
+        *args,
+        versions: list[InstrumentVersion],
+        readings: list[tuple[str, str]],
+        single_use: bool = False,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.versions = versions
+        self.sections: list[tuple[InstrumentVersion, list[tuple[Item, str]]]] = []
+        if single_use:
+            self.fields["slip_code"] = forms.CharField(
+                label=_("The code on your slip"),
+                help_text=_("Your facilitator handed you a slip with a code on it. Each code works once."),
+                max_length=20,
+                error_messages={"required": _("Enter the code from your slip.")},
+            )
+        for version in versions:
+            entries = []
+            for item in version.items.all():
+                if item.kind == Item.Kind.READINGS and not readings:
+                    continue  # no readings assigned to this session: nothing to ask
+                name = item_field_name(item)
+                self.fields[name] = self._field_for(item, readings)
+                entries.append((item, name))
+            self.sections.append((version, entries))
+
+    @staticmethod
+    def _field_for(item: Item, readings: list[tuple[str, str]]) -> forms.Field:
+        required_message = _("Choose an answer for: %(prompt)s") % {"prompt": item.prompt}
+        common = {"label": item.prompt, "required": item.required, "help_text": item.help_text}
+        if item.kind == Item.Kind.SCALE:
+            return forms.TypedChoiceField(
+                choices=[(str(value), label) for value, label in item.options],
+                coerce=int,
+                widget=forms.RadioSelect,
+                error_messages={
+                    "required": required_message,
+                    "invalid_choice": _("Choose one of the answers shown for: %(prompt)s")
+                    % {"prompt": item.prompt},
+                },
+                **common,
+            )
+        if item.kind == Item.Kind.CHOICE:
+            return forms.ChoiceField(
+                choices=[(value, label) for value, label in item.options],
+                widget=forms.RadioSelect,
+                error_messages={
+                    "required": required_message,
+                    "invalid_choice": _("Choose one of the answers shown for: %(prompt)s")
+                    % {"prompt": item.prompt},
+                },
+                **common,
+            )
+        if item.kind == Item.Kind.READINGS:
+            return forms.MultipleChoiceField(
+                choices=readings,
+                widget=forms.CheckboxSelectMultiple,
+                error_messages={
+                    "invalid_choice": _("Choose only readings from the list."),
+                    "invalid_list": _("Choose only readings from the list."),
+                },
+                **common,
+            )
+        return forms.CharField(
+            max_length=item.max_length,
+            strip=True,
+            error_messages={
+                "max_length": _("Keep this to %(limit_value)d characters or fewer (it has %(show_value)d).")
+            },
+            **common,
+        )
+
+    def fieldset_sections(self):
+        """(version, [(item, bound field)]) for the template."""
+        return [
+            (version, [(item, self[name]) for item, name in entries]) for version, entries in self.sections
+        ]
+
+    def submission(self) -> Submission:
+        answers = {}
+        for version, entries in self.sections:
+            values = {}
+            for item, name in entries:
+                value = self.cleaned_data.get(name)
+                if value in (None, "", []):
+                    continue
+                values[item.key] = value
+            answers[version] = values
+        return Submission(answers=answers)
+
+
+class WindowSettingsForm(forms.ModelForm):
+    class Meta:
+        model = CheckinWindow
+        fields = ("mode", "open_automatically", "hours_open")
+        widgets = {"mode": forms.RadioSelect}
+        help_texts = {
+            "hours_open": _("Answers are taken until this many hours after the check-in opens (1 to 336)."),
+        }
+
+    def clean_hours_open(self) -> int:
+        hours = self.cleaned_data["hours_open"]
+        if not 1 <= hours <= 24 * 14:
+            raise forms.ValidationError(_("Choose between 1 and 336 hours (two weeks)."))
+        return hours
+
+
+class SlipCountForm(forms.Form):
+    count = forms.IntegerField(
+        label=_("How many codes to print"),
+        min_value=1,
+        max_value=MAX_SLIPS_PER_BATCH,
+        initial=20,
+        help_text=_("One for each person expected, plus a few spare. Each code works once."),
+    )

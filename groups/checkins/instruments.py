@@ -1,0 +1,94 @@
+"""The check-in form built from the published instrument versions, and its scoring.
+
+Kept apart from ``services`` so the form, the safety net and (later) aggregation all
+score answers the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from groups.checkins.models import Instrument, InstrumentVersion, Item
+
+WHO5_KEY = "who5"
+PROGRAM_KEY = "program"
+# WHO-5 scoring (PRODUCT.md): raw 0-25; below 13, or any item at 0, is a reason to
+# show the help resources at once.
+WHO5_LOW_RAW = 13
+SAFE_ITEM_KEY = "safe"
+SAFE_NO = "no"
+
+
+def current_versions() -> list[InstrumentVersion]:
+    """The newest published version of every active instrument, in check-in order."""
+    versions = []
+    for instrument in Instrument.objects.filter(is_active=True).order_by("position", "key"):
+        version = (
+            instrument.versions.filter(published_at__isnull=False)
+            .order_by("-number")
+            .prefetch_related("items")
+            .first()
+        )
+        if version is not None:
+            versions.append(version)
+    return versions
+
+
+def who5_raw(values: dict) -> int | None:
+    """The WHO-5 raw score (0-25) of one answer's values, or None if incomplete."""
+    scores = [values.get(f"item{n}") for n in range(1, 6)]
+    if any(not isinstance(score, int) for score in scores):
+        return None
+    return sum(scores)
+
+
+@dataclass(frozen=True)
+class SafetySignal:
+    feels_unsafe: bool
+    low_wellbeing: bool
+
+    @property
+    def needs_help(self) -> bool:
+        return self.feels_unsafe or self.low_wellbeing
+
+
+def safety_signal(answers: dict[str, dict]) -> SafetySignal:
+    """Whether a member's answers (instrument key -> values) call for help at once."""
+    who5 = answers.get(WHO5_KEY) or {}
+    raw = who5_raw(who5)
+    low = raw is not None and (raw < WHO5_LOW_RAW or any(who5.get(f"item{n}") == 0 for n in range(1, 6)))
+    program = answers.get(PROGRAM_KEY) or {}
+    return SafetySignal(feels_unsafe=program.get(SAFE_ITEM_KEY) == SAFE_NO, low_wellbeing=low)
+
+
+def item_field_name(item: Item) -> str:
+    return f"{item.version.instrument.key}__{item.key}"
+
+
+def values_check(*, version: InstrumentVersion, values: dict) -> None:
+    """Refuse (ValueError) values that the version's items could not have produced:
+    the last guard before storage, whatever the form did."""
+    if not isinstance(values, dict):
+        raise ValueError("values must be a mapping")
+    items = {item.key: item for item in version.items.all()}
+    unknown = set(values) - set(items)
+    if unknown:
+        raise ValueError(f"unknown items: {sorted(unknown)}")
+    for key, item in items.items():
+        value = values.get(key)
+        if value in (None, "", []):
+            if item.required:
+                raise ValueError(f"{key} is required")
+            continue
+        allowed = [option[0] for option in item.options]
+        if item.kind == Item.Kind.SCALE:
+            if not isinstance(value, int) or isinstance(value, bool) or value not in allowed:
+                raise ValueError(f"{key} is out of range")
+        elif item.kind == Item.Kind.CHOICE:
+            if value not in allowed:
+                raise ValueError(f"{key} is not an option")
+        elif item.kind == Item.Kind.READINGS:
+            if not isinstance(value, list) or not all(isinstance(v, str) and v.isdigit() for v in value):
+                raise ValueError(f"{key} must list readings")
+        elif item.kind == Item.Kind.TEXT and (not isinstance(value, str) or len(value) > item.max_length):
+            raise ValueError(f"{key} is too long")

@@ -1,0 +1,199 @@
+"""The anonymous check-in: instruments (versioned data), windows, codes and answers.
+
+What an answer may hold is fixed by the anonymity model: the session, the instrument
+version and the values. ``Response`` and ``Answer`` therefore have random UUID keys
+(no auto-increment, nothing time-ordered), no timestamps at all and no link to a
+person, a request or a device. Physical row order is shuffled when the window closes
+(see ``services.window_close``).
+"""
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+# Six characters from an alphabet without look-alikes (no 0/O/Q/D, 1/I/L, 2/Z, 5/S,
+# 8/B, 6/G, U/V): easy to read off a screen across a room and to type on a phone.
+CODE_ALPHABET = "ACEFHJKMNPRTWXY34679"
+CODE_LENGTH = 6
+SLIP_CODE_LENGTH = 8
+
+
+def new_window_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def default_hours_open() -> int:
+    return settings.CHECKIN_WINDOW_HOURS
+
+
+def new_slip_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(SLIP_CODE_LENGTH))
+
+
+class Instrument(models.Model):
+    """A questionnaire shown in the check-in (the WHO-5, this program's own items)."""
+
+    key = models.SlugField(_("key"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    position = models.PositiveSmallIntegerField(_("position in the check-in"), default=0)
+    is_active = models.BooleanField(_("shown in new check-ins"), default=True)
+
+    class Meta:
+        verbose_name = _("instrument")
+        verbose_name_plural = _("instruments")
+        ordering = ("position", "key")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InstrumentVersion(models.Model):
+    """One wording of an instrument. A published version is never edited again:
+    a change is a new version, and every answer keeps the version it was given under."""
+
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    intro = models.CharField(_("introduction shown above the items"), max_length=300, blank=True)
+    credit = models.CharField(_("source and credit"), max_length=300, blank=True)
+    change_note = models.CharField(_("what changed"), max_length=300, blank=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("instrument version")
+        verbose_name_plural = _("instrument versions")
+        ordering = ("instrument__position", "instrument__key", "-number")
+        constraints = [
+            models.UniqueConstraint(fields=["instrument", "number"], name="one_number_per_instrument_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument} v{self.number}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+
+class Item(models.Model):
+    class Kind(models.TextChoices):
+        SCALE = "scale", _("Scale (pick one number)")
+        CHOICE = "choice", _("Pick one option")
+        READINGS = "readings", _("The session's readings (pick any)")
+        TEXT = "text", _("One line of text")
+
+    version = models.ForeignKey(InstrumentVersion, on_delete=models.CASCADE, related_name="items")
+    key = models.SlugField(_("key"), max_length=40)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    prompt = models.CharField(_("prompt"), max_length=300)
+    help_text = models.CharField(_("hint"), max_length=300, blank=True)
+    # For scales and choices: [[value, label], ...] in the order shown. Scale values are
+    # integers; choice values are short strings.
+    options = models.JSONField(_("options"), default=list, blank=True)
+    required = models.BooleanField(_("required"), default=True)
+    max_length = models.PositiveSmallIntegerField(_("longest text accepted"), default=200)
+
+    class Meta:
+        verbose_name = _("item")
+        verbose_name_plural = _("items")
+        ordering = ("position", "id")
+        constraints = [models.UniqueConstraint(fields=["version", "key"], name="one_key_per_version")]
+
+    def __str__(self) -> str:
+        return self.prompt
+
+
+class CheckinWindow(models.Model):
+    """When a session's check-in accepts answers. Facilitator-side data: the times here
+    belong to the window, never to an answer."""
+
+    class Mode(models.TextChoices):
+        BROWSER = "browser", _("Anyone with the link (one answer per browser session)")
+        SINGLE_USE = "single_use", _("Single-use codes handed out at the session")
+
+    session = models.OneToOneField("groups.Session", on_delete=models.CASCADE, related_name="checkin_window")
+    code = models.CharField(_("code"), max_length=CODE_LENGTH, unique=True, default=new_window_code)
+    mode = models.CharField(_("who may answer"), max_length=12, choices=Mode.choices, default=Mode.BROWSER)
+    open_automatically = models.BooleanField(_("open automatically when the session starts"), default=True)
+    hours_open = models.PositiveSmallIntegerField(_("hours open"), default=default_hours_open)
+    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
+    closes_at = models.DateTimeField(_("closes"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("check-in window")
+        verbose_name_plural = _("check-in windows")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True) | Q(opened_at__isnull=False),
+                name="closed_only_after_open",
+            ),
+            models.CheckConstraint(
+                condition=Q(hours_open__gte=1) & Q(hours_open__lte=24 * 14), name="hours_open_in_range"
+            ),
+        ]
+        indexes = [models.Index(fields=["closes_at"], name="checkin_window_closes")]
+
+    def __str__(self) -> str:
+        return f"{self.session} ({self.code})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.opened_at is not None and self.closed_at is None
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+
+class SingleUseCode(models.Model):
+    """A code printed on a slip, not yet used. Using a code deletes its row, and closing
+    the window deletes the rest: there is never a "used" record to join to an answer.
+    Only a keyed digest is stored, so the table cannot be read back into slips."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    window = models.ForeignKey(CheckinWindow, on_delete=models.CASCADE, related_name="single_use_codes")
+    digest = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("single-use code")
+        verbose_name_plural = _("single-use codes")
+
+    def __str__(self) -> str:
+        return str(_("an unused single-use code"))
+
+
+class Response(models.Model):
+    """One member's check-in for one session. Deliberately nothing but the session."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    session = models.ForeignKey("groups.Session", on_delete=models.CASCADE, related_name="checkin_responses")
+
+    class Meta:
+        verbose_name = _("check-in response")
+        verbose_name_plural = _("check-in responses")
+        # No default ordering: the only meaningful order (submission) must not exist.
+
+    def __str__(self) -> str:
+        return str(_("an anonymous check-in"))
+
+
+class Answer(models.Model):
+    """The values one response gave to one instrument version."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    version = models.ForeignKey(InstrumentVersion, on_delete=models.PROTECT, related_name="answers")
+    values = models.JSONField()
+
+    class Meta:
+        verbose_name = _("check-in answer")
+        verbose_name_plural = _("check-in answers")
+        constraints = [models.UniqueConstraint(fields=["response", "version"], name="one_answer_per_version")]
+
+    def __str__(self) -> str:
+        return str(_("an anonymous answer"))

@@ -1,0 +1,274 @@
+"""Every write of the check-in: windows, single-use codes and, above all, answers.
+
+``checkin_submit`` is the only code that writes a member's answer. It stores the
+session, the instrument versions and the values: nothing about the request, the
+browser or the time. Order is hidden twice: random UUID keys while the window is
+open, and a rewrite of the window's rows in random order when it closes (so neither
+SQLite's rowid nor PostgreSQL's physical order or xmin reflects submission order).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
+
+from facilitator.services import audit_record
+from groups.checkins import instruments
+from groups.checkins.models import (
+    Answer,
+    CheckinWindow,
+    InstrumentVersion,
+    Response,
+    SingleUseCode,
+    new_slip_code,
+)
+from groups.models import Session
+
+logger = logging.getLogger(__name__)
+
+MAX_SLIPS_PER_BATCH = 200
+_random = secrets.SystemRandom()
+
+
+class CheckinRefused(Exception):
+    """The answer was not stored; ``message`` says why, in words for the member."""
+
+    NOT_OPEN = "not_open"
+    CLOSED = "closed"
+    FULL = "full"
+    BUSY = "busy"
+    SLIP = "slip"
+
+    MESSAGES = {
+        NOT_OPEN: _("This check-in has not opened yet. Your facilitator will open it at the session."),
+        CLOSED: _("This check-in has closed, so it no longer takes answers. Nothing was saved."),
+        FULL: _("This check-in has received as many answers as it can take. Nothing was saved."),
+        BUSY: _("Many people are checking in right now. Please wait a minute and send your answers again."),
+        SLIP: _(
+            "That code from your slip was not accepted: it may have been typed differently or already "
+            "used. Check the slip, or ask your facilitator for a new one."
+        ),
+    }
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+        self.message = self.MESSAGES[reason]
+
+
+class WindowError(Exception):
+    """A facilitator asked for something the window's state does not allow."""
+
+
+# --- Windows ----------------------------------------------------------------------
+
+
+def window_ensure(*, session: Session) -> CheckinWindow:
+    """The session's window, created (not opened) the first time it is needed."""
+    for _attempt in range(5):
+        window = CheckinWindow.objects.filter(session=session).first()
+        if window is not None:
+            return window
+        try:
+            with transaction.atomic():
+                return CheckinWindow.objects.create(session=session)
+        except IntegrityError:
+            # Either another request created it, or the random code collided: look again.
+            continue
+    raise WindowError("could not create a check-in window")
+
+
+def window_settings_update(
+    *, window: CheckinWindow, mode: str, open_automatically: bool, hours_open: int, actor=None
+) -> CheckinWindow:
+    """Change how a window will run; only before it opens, so no answer is judged by
+    rules it was not given under."""
+    updated = CheckinWindow.objects.filter(pk=window.pk, opened_at__isnull=True).update(
+        mode=mode, open_automatically=open_automatically, hours_open=hours_open
+    )
+    if not updated:
+        raise WindowError(_("The check-in has already opened; its settings can no longer change."))
+    window.refresh_from_db()
+    audit_record(actor=actor, action="checkin.window_settings_changed", target=window, hours=hours_open)
+    return window
+
+
+def window_open(*, session: Session, actor=None, now: datetime | None = None) -> CheckinWindow:
+    """Open the session's check-in now. Opening twice is harmless; reopening a closed
+    window is refused (a closed window never changes)."""
+    if session.status == Session.Status.CANCELLED:
+        raise WindowError(_("This session is cancelled, so its check-in cannot open."))
+    now = now or timezone.now()
+    window = window_ensure(session=session)
+    if window.is_closed:
+        raise WindowError(_("This check-in has closed and cannot open again."))
+    opened = CheckinWindow.objects.filter(pk=window.pk, opened_at__isnull=True).update(
+        opened_at=now, closes_at=now + timedelta(hours=window.hours_open)
+    )
+    window.refresh_from_db()
+    if opened:
+        audit_record(actor=actor, action="checkin.window_opened", target=window)
+    return window
+
+
+def window_close(*, window: CheckinWindow, actor=None, now: datetime | None = None) -> bool:
+    """Close the window: no more answers, unused single-use codes deleted, and the
+    session's rows rewritten in random order. True if this call closed it."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        claimed = CheckinWindow.objects.filter(
+            pk=window.pk, opened_at__isnull=False, closed_at__isnull=True
+        ).update(closed_at=now)
+        if not claimed:
+            window.refresh_from_db()
+            if window.opened_at is None:
+                raise WindowError(_("This check-in has not opened yet, so there is nothing to close."))
+            return False
+        SingleUseCode.objects.filter(window=window).delete()
+        _responses_shuffle(session_id=window.session_id)
+        audit_record(actor=actor, action="checkin.window_closed", target=window)
+    window.refresh_from_db()
+    return True
+
+
+def _responses_shuffle(*, session_id: int) -> None:
+    responses = list(Response.objects.filter(session_id=session_id).prefetch_related("answers"))
+    if not responses:
+        return
+    kept = [
+        [(answer.version_id, answer.values) for answer in response.answers.all()] for response in responses
+    ]
+    _random.shuffle(kept)
+    Response.objects.filter(session_id=session_id).delete()
+    new_answers = []
+    for answers in kept:
+        response = Response.objects.create(session_id=session_id)
+        new_answers += [Answer(response=response, version_id=v, values=values) for v, values in answers]
+    # Shuffle the answer rows too, so they do not follow the responses' new order.
+    _random.shuffle(new_answers)
+    Answer.objects.bulk_create(new_answers)
+
+
+def windows_sweep(*, now: datetime | None = None) -> tuple[int, int]:
+    """Open the check-ins of sessions that have started (unless turned off) and close
+    those whose time is up. Idempotent: each change is claimed by a conditional update."""
+    now = now or timezone.now()
+    opened = 0
+    running = Session.objects.filter(status=Session.Status.SCHEDULED, starts_at__lte=now).exclude(
+        checkin_window__opened_at__isnull=False
+    )
+    # Only sessions still in progress: a missed sweep is caught up by the next one,
+    # but a session long over does not suddenly open a check-in.
+    for session in running.filter(starts_at__gte=now - timedelta(hours=24)).select_related("group"):
+        if now >= session.starts_at + timedelta(minutes=session.duration_minutes):
+            continue
+        window = window_ensure(session=session)
+        if not window.open_automatically:
+            continue
+        opened += CheckinWindow.objects.filter(pk=window.pk, opened_at__isnull=True).update(
+            opened_at=now, closes_at=now + timedelta(hours=window.hours_open)
+        )
+    closed = 0
+    for window in CheckinWindow.objects.filter(closed_at__isnull=True, closes_at__lte=now):
+        closed += window_close(window=window, now=now)
+    return opened, closed
+
+
+# --- Single-use codes -------------------------------------------------------------
+
+
+def _slip_digest(*, window: CheckinWindow, code: str) -> str:
+    return salted_hmac("checkins.slip", f"{window.pk}:{code}", algorithm="sha256").hexdigest()
+
+
+def single_use_codes_issue(*, window: CheckinWindow, count: int, actor=None) -> list[str]:
+    """Make ``count`` new codes for the window and switch it to single-use mode. The
+    codes are returned once, to be printed; only keyed digests are kept."""
+    if not 1 <= count <= MAX_SLIPS_PER_BATCH:
+        raise WindowError(_("Choose between 1 and %(max)s codes.") % {"max": MAX_SLIPS_PER_BATCH})
+    if window.is_closed:
+        raise WindowError(_("This check-in has closed; codes for it would never work."))
+    codes: set[str] = set()
+    while len(codes) < count:
+        codes.add(new_slip_code())
+    with transaction.atomic():
+        CheckinWindow.objects.filter(pk=window.pk).update(mode=CheckinWindow.Mode.SINGLE_USE)
+        SingleUseCode.objects.bulk_create(
+            [SingleUseCode(window=window, digest=_slip_digest(window=window, code=code)) for code in codes]
+        )
+        audit_record(actor=actor, action="checkin.codes_issued", target=window, count=count)
+    window.refresh_from_db()
+    return sorted(codes)
+
+
+def normalise_code(raw: str) -> str:
+    """What a member typed, as a code: upper case, no spaces or dashes."""
+    return "".join(ch for ch in (raw or "").upper() if ch.isalnum())[:32]
+
+
+# --- Answers ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A member's answers: for each instrument version, its validated values."""
+
+    answers: dict[InstrumentVersion, dict]
+
+    def by_instrument(self) -> dict[str, dict]:
+        return {version.instrument.key: values for version, values in self.answers.items()}
+
+
+def _rate_allows(*, window: CheckinWindow) -> bool:
+    # Counted per window, never per client: nothing here knows who is asking.
+    key = f"checkins:rate:{window.pk}"
+    try:
+        cache.add(key, 0, timeout=60)
+        return cache.incr(key) <= settings.CHECKIN_RATE_PER_MINUTE
+    except Exception:
+        # A cache outage must not stop people checking in; the per-window cap still holds.
+        logger.warning("check-in rate limit unavailable")
+        return True
+
+
+def checkin_submit(
+    *, window: CheckinWindow, submission: Submission, slip_code: str = "", now: datetime | None = None
+) -> instruments.SafetySignal:
+    """Store one member's check-in, whole or not at all, and say whether the member
+    should see the help resources. Raises CheckinRefused when nothing was stored."""
+    now = now or timezone.now()
+    for version, values in submission.answers.items():
+        instruments.values_check(version=version, values=values)
+    if not _rate_allows(window=window):
+        raise CheckinRefused(CheckinRefused.BUSY)
+    with transaction.atomic():
+        # Lock the window so a close cannot slip in between the check and the insert.
+        locked = CheckinWindow.objects.select_for_update().get(pk=window.pk)
+        if locked.opened_at is None:
+            raise CheckinRefused(CheckinRefused.NOT_OPEN)
+        if locked.closed_at is not None or (locked.closes_at and locked.closes_at <= now):
+            raise CheckinRefused(CheckinRefused.CLOSED)
+        if Response.objects.filter(session_id=locked.session_id).count() >= settings.CHECKIN_MAX_PER_WINDOW:
+            raise CheckinRefused(CheckinRefused.FULL)
+        if locked.mode == CheckinWindow.Mode.SINGLE_USE:
+            digest = _slip_digest(window=locked, code=normalise_code(slip_code))
+            used, _detail = SingleUseCode.objects.filter(window=locked, digest=digest).delete()
+            if not used:
+                raise CheckinRefused(CheckinRefused.SLIP)
+        response = Response.objects.create(session_id=locked.session_id)
+        Answer.objects.bulk_create(
+            [
+                Answer(response=response, version=version, values=values)
+                for version, values in submission.answers.items()
+            ]
+        )
+    return instruments.safety_signal(submission.by_instrument())

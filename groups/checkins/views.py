@@ -1,0 +1,240 @@
+"""Wiring for the member check-in (/c/…) and the facilitator's window controls.
+
+Member views never read or write ``request.session``, never log, and set one cookie
+only: a signed, browser-session marker of the windows this browser has answered.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from groups.checkins import instruments, selectors, services
+from groups.checkins.forms import CheckinForm, CodeForm, SlipCountForm, WindowSettingsForm
+from groups.checkins.models import CheckinWindow
+from groups.views import member_page
+
+MARKER_COOKIE = "cd"
+MARKER_SALT = "checkins.marker"
+MARKER_KEEP = 20
+
+
+# --- Member pages -----------------------------------------------------------------
+
+
+def _answered_windows(request: HttpRequest) -> list[int]:
+    raw = request.get_signed_cookie(MARKER_COOKIE, default="", salt=MARKER_SALT)
+    return [int(part) for part in raw.split(".") if part.isdigit()]
+
+
+def _mark_answered(response: HttpResponse, request: HttpRequest, window: CheckinWindow) -> None:
+    answered = [*_answered_windows(request), window.pk][-MARKER_KEEP:]
+    # No max_age and no expires: the cookie ends with the browser session.
+    response.set_signed_cookie(
+        MARKER_COOKIE,
+        ".".join(str(pk) for pk in answered),
+        salt=MARKER_SALT,
+        path="/c/",
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def _member(request, template, context=None, status=HTTPStatus.OK) -> HttpResponse:
+    response = member_page(request, template, context)
+    response.status_code = status
+    return response
+
+
+@require_GET
+def checkin_enter(request: HttpRequest) -> HttpResponse:
+    """Type the code from the screen (for those who did not scan the QR code)."""
+    form = CodeForm(request.GET if "code" in request.GET else None)
+    if form.is_valid():
+        return redirect("checkins:checkin", code=form.cleaned_data["code"])
+    return _member(request, "checkins/checkin_enter.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def checkin(request: HttpRequest, code: str) -> HttpResponse:
+    window = selectors.window_for_code(code=services.normalise_code(code))
+    if window is None:
+        return _member(request, "checkins/checkin_unknown.html", {"code": code[:12]}, HTTPStatus.NOT_FOUND)
+    context = {"window": window, "label": window.session.group.neutral_label}
+    if window.is_closed:
+        return _member(request, "checkins/checkin_closed.html", context, HTTPStatus.GONE)
+    if not window.is_open:
+        return _member(request, "checkins/checkin_not_open.html", context)
+    single_use = window.mode == CheckinWindow.Mode.SINGLE_USE
+    if not single_use and window.pk in _answered_windows(request):
+        status = HTTPStatus.CONFLICT if request.method == "POST" else HTTPStatus.OK
+        return _member(request, "checkins/checkin_already.html", context, status)
+
+    form = CheckinForm(
+        request.POST if request.method == "POST" else None,
+        versions=instruments.current_versions(),
+        readings=selectors.session_readings(session=window.session),
+        single_use=single_use,
+    )
+    context["form"] = form
+    if request.method == "GET" or not form.is_valid():
+        return _member(request, "checkins/checkin_form.html", context)
+    try:
+        signal = services.checkin_submit(
+            window=window, submission=form.submission(), slip_code=form.cleaned_data.get("slip_code", "")
+        )
+    except services.CheckinRefused as refused:
+        if refused.reason == services.CheckinRefused.CLOSED:
+            return _member(request, "checkins/checkin_closed.html", context, HTTPStatus.GONE)
+        if refused.reason == services.CheckinRefused.SLIP:
+            form.add_error("slip_code", refused.message)
+            return _member(request, "checkins/checkin_form.html", context, HTTPStatus.BAD_REQUEST)
+        status = HTTPStatus.TOO_MANY_REQUESTS if refused.reason == refused.BUSY else HTTPStatus.CONFLICT
+        context["refusal"] = refused.message
+        return _member(request, "checkins/checkin_form.html", context, status)
+    # The thank-you page is this response: no redirect, so nothing about the answer
+    # (not even "needs help") travels in a URL, the history or a cookie.
+    response = _member(request, "checkins/checkin_thanks.html", {**context, "signal": signal})
+    if not single_use:
+        _mark_answered(response, request, window)
+    return response
+
+
+# --- Facilitator pages ------------------------------------------------------------
+
+
+def _session_for(request: HttpRequest, session_id: int):
+    return get_object_or_404(selectors.sessions_manageable_by(user=request.user), pk=session_id)
+
+
+def _member_link(request: HttpRequest, window: CheckinWindow) -> str:
+    return request.build_absolute_uri(reverse("checkins:checkin", kwargs={"code": window.code}))
+
+
+@login_required
+@never_cache
+@require_GET
+def window_manage(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = _session_for(request, session_id)
+    window = selectors.window_for_session(session=session)
+    context = {
+        "session": session,
+        "window": window,
+        "count": selectors.answers_count(session=session),
+        "settings_form": WindowSettingsForm(instance=window) if not (window and window.opened_at) else None,
+        "slip_form": SlipCountForm() if not (window and window.is_closed) else None,
+        "link": _member_link(request, window) if window else "",
+    }
+    return render(request, "checkins/window_manage.html", context)
+
+
+@login_required
+@require_POST
+def window_settings(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = _session_for(request, session_id)
+    window = services.window_ensure(session=session)
+    form = WindowSettingsForm(request.POST, instance=window)
+    if form.is_valid():
+        try:
+            services.window_settings_update(window=window, actor=request.user, **form.cleaned_data)
+        except services.WindowError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Check-in settings saved."))
+        return redirect("checkins:window_manage", session_id=session.pk)
+    context = {
+        "session": session,
+        "window": window,
+        "count": selectors.answers_count(session=session),
+        "settings_form": form,
+        "slip_form": SlipCountForm(),
+        "link": _member_link(request, window),
+    }
+    return render(request, "checkins/window_manage.html", context, status=HTTPStatus.BAD_REQUEST)
+
+
+@login_required
+@require_POST
+def window_open(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = _session_for(request, session_id)
+    try:
+        services.window_open(session=session, actor=request.user)
+    except services.WindowError as error:
+        messages.error(request, str(error))
+        return redirect("checkins:window_manage", session_id=session.pk)
+    messages.success(request, _("The check-in is open."))
+    return redirect("checkins:window_screen", session_id=session.pk)
+
+
+@login_required
+@require_POST
+def window_close(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = _session_for(request, session_id)
+    window = selectors.window_for_session(session=session)
+    try:
+        if window is None:
+            raise services.WindowError(_("This check-in has not opened yet, so there is nothing to close."))
+        services.window_close(window=window, actor=request.user)
+    except services.WindowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The check-in is closed. The code no longer works."))
+    return redirect("checkins:window_manage", session_id=session.pk)
+
+
+@login_required
+@never_cache
+@require_GET
+def window_screen(request: HttpRequest, session_id: int) -> HttpResponse:
+    """The page to show on the room's screen: QR code, short link and code."""
+    session = _session_for(request, session_id)
+    window = selectors.window_for_session(session=session)
+    context = {"session": session, "window": window}
+    if window is not None and window.is_open:
+        link = _member_link(request, window)
+        qr = segno.make(link, error="m")
+        context |= {
+            "link": link,
+            "short_link": link.split("://", 1)[-1],
+            "qr_svg": qr.svg_inline(scale=10, border=2, omitsize=True, svgclass="qr", lineclass="qr-line"),
+            "enter_link": request.build_absolute_uri(reverse("checkins:enter")).split("://", 1)[-1],
+        }
+    return render(request, "checkins/window_screen.html", context)
+
+
+@login_required
+@never_cache
+@require_POST
+def window_slips(request: HttpRequest, session_id: int) -> HttpResponse:
+    """Make single-use codes and show them once, laid out for printing and cutting."""
+    session = _session_for(request, session_id)
+    window = services.window_ensure(session=session)
+    form = SlipCountForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose how many codes to print, between 1 and 200."))
+        return redirect("checkins:window_manage", session_id=session.pk)
+    try:
+        codes = services.single_use_codes_issue(
+            window=window, count=form.cleaned_data["count"], actor=request.user
+        )
+    except services.WindowError as error:
+        messages.error(request, str(error))
+        return redirect("checkins:window_manage", session_id=session.pk)
+    context = {
+        "session": session,
+        "window": window,
+        "codes": [f"{code[:4]}-{code[4:]}" for code in codes],
+        "short_link": _member_link(request, window).split("://", 1)[-1],
+    }
+    return render(request, "checkins/window_slips.html", context)

@@ -1,0 +1,34 @@
+"""Arranging check-ins for tests: sessions, windows and a valid set of answers."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from groups.checkins import services
+from groups.checkins.models import CheckinWindow
+from groups.models import Session
+
+# A WHO-5 raw score of 15 (no item at 0), feeling safe: no help needed.
+GOOD_WHO5 = {"item1": 3, "item2": 3, "item3": 3, "item4": 3, "item5": 3}
+
+
+def session_for(group, *, starts_in: timedelta = timedelta(0), **fields) -> Session:
+    return Session.objects.create(group=group, starts_at=timezone.now() + starts_in, **fields)
+
+
+def open_window(group, **window_fields) -> CheckinWindow:
+    session = session_for(group)
+    window = services.window_ensure(session=session)
+    if window_fields:
+        CheckinWindow.objects.filter(pk=window.pk).update(**window_fields)
+    return services.window_open(session=session)
+
+
+def form_data(*, who5: dict | None = None, safe: str = "yes", pull: int = 4, connection: int = 3, **extra):
+    """POST data for the check-in form, as a browser would send it."""
+    data = {f"who5__{key}": str(value) for key, value in (who5 or GOOD_WHO5).items()}
+    data |= {"program__pull": str(pull), "program__connection": str(connection), "program__safe": safe}
+    data |= extra
+    return data
