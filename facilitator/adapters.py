@@ -1,4 +1,34 @@
+import hashlib
+import hmac
+import ipaddress
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.internal.httpkit import get_client_ip
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+
+
+def client_fingerprint(request) -> str:
+    """A keyed hash of the client's network, never the address itself.
+
+    allauth keys its per-client rate limits on this value, so the cache never holds
+    an IP address. IPv6 clients are grouped by their /64, as allauth does.
+    """
+    ip = get_client_ip(request)
+    if not ip:
+        raise PermissionDenied("Unable to determine the client address")
+    try:
+        address = ipaddress.ip_address(ip.strip())
+    except ValueError:
+        network = ip.strip()
+    else:
+        network = (
+            str(ipaddress.ip_network(f"{address}/64", strict=False)) if address.version == 6 else str(address)
+        )
+    digest = hmac.new(settings.SECRET_KEY.encode(), network.encode(), hashlib.sha256).hexdigest()
+    return f"client-{digest[:32]}"
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -6,3 +36,26 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request) -> bool:
         return False
+
+    def get_client_ip(self, request) -> str:
+        return client_fingerprint(request)
+
+    def get_http_user_agent(self, request) -> str:
+        # Never recorded anywhere (allauth would put it in notification emails).
+        return ""
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """A second factor is required, so the last one cannot be removed by its owner.
+
+    An admin removes a lost authenticator in the admin; the account is then sent
+    to set up a new one at its next sign-in.
+    """
+
+    def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
+        if authenticator.type == Authenticator.Type.RECOVERY_CODES:
+            return True
+        others = Authenticator.objects.filter(
+            user_id=authenticator.user_id, type__in=(Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
+        ).exclude(pk=authenticator.pk)
+        return others.exists()

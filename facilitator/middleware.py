@@ -4,10 +4,16 @@ The paths that never require an account (member pages, health checks, static
 files) are listed once, in ``PUBLIC_PREFIXES``; every middleware here uses them.
 """
 
+import time
+
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext_lazy as _
 
 # Member-facing pages have no login; the account pages are allauth's own and must
 # stay reachable for an account that is still setting up its second factor.
@@ -58,3 +64,67 @@ class RequireSecondFactorMiddleware:
         ):
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
+
+
+# Session keys (epoch seconds) written at login and refreshed while the account is active.
+SESSION_STARTED_KEY = "facilitator.signed_in_at"
+SESSION_SEEN_KEY = "facilitator.seen_at"
+# Refresh "seen" at most this often, so an active session is not written on every request.
+_SEEN_GRANULARITY = 60
+
+
+def session_lifetime_start(session) -> None:
+    now = int(time.time())
+    session[SESSION_STARTED_KEY] = now
+    session[SESSION_SEEN_KEY] = now
+
+
+class SessionLifetimeMiddleware:
+    """Sign an account out after ``SESSION_IDLE_TIMEOUT`` seconds without a request,
+    or ``SESSION_ABSOLUTE_LIFETIME`` seconds after it signed in, whichever comes first.
+
+    The request then goes on as an anonymous one, so a page that needs an account
+    sends the person to sign in again and brings them back afterwards.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            self._check(request)
+        return self.get_response(request)
+
+    def _check(self, request: HttpRequest) -> None:
+        now = int(time.time())
+        session = request.session
+        started = session.get(SESSION_STARTED_KEY)
+        seen = session.get(SESSION_SEEN_KEY)
+        if not isinstance(started, int) or not isinstance(seen, int):
+            session_lifetime_start(session)
+            return
+        if now - seen > settings.SESSION_IDLE_TIMEOUT:
+            logout(request)
+            messages.info(request, _("You were signed out because the page was left unused for a while."))
+        elif now - started > settings.SESSION_ABSOLUTE_LIFETIME:
+            logout(request)
+            messages.info(request, _("You were signed out because you have been signed in for a long time."))
+        elif now - seen >= _SEEN_GRANULARITY:
+            session[SESSION_SEEN_KEY] = now
+
+
+class NoStoreMiddleware:
+    """No page is kept by the browser or any cache: group data and member pages
+    must not reappear from history on a shared or watched device.
+
+    Static files are served (with long caching) by WhiteNoise before this runs.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        add_never_cache_headers(response)
+        return response

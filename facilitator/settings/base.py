@@ -10,6 +10,7 @@ from the environment, and a missing one stops the process at start-up.
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "simple_history",
     "django_celery_beat",
+    "csp",
     "facilitator",
     "groups",
     "content",
@@ -67,7 +69,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "facilitator.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -76,6 +80,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "facilitator.middleware.SessionLifetimeMiddleware",
     "facilitator.middleware.RequireSecondFactorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
@@ -159,6 +164,26 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Group facilitator dashboard")
+MFA_ADAPTER = "facilitator.adapters.MFAAdapter"
+# An invitation link is valid for this many hours after it is sent.
+INVITATION_TTL_HOURS = env.int("INVITATION_TTL_HOURS", default=72)
+
+# Rate limits, counted in CACHES["default"] (the database cache or Redis): a sixth
+# failure within five minutes is refused, per account address ("key") and per
+# client. allauth keys the client by the address it gets from
+# AccountAdapter.get_client_ip, which only trusts X-Forwarded-For from as many
+# proxies as ALLAUTH_TRUSTED_PROXY_COUNT says (0: the header is ignored).
+# allauth counts wrong second-factor codes as "login_failed" too, per account.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "5/5m/ip,5/5m/key",
+    "reset_password": "5/5m/ip,5/5m/key",
+    "reset_password_from_key": "5/5m/ip",
+    "change_password": "5/5m/user",
+    "reauthenticate": "5/5m/user",
+    "invitation_accept": "5/5m/ip,5/5m/key",
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -265,7 +290,28 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+# A signed-in account is signed out after SESSION_IDLE_TIMEOUT seconds without a
+# request and SESSION_ABSOLUTE_LIFETIME seconds after signing in
+# (facilitator.middleware.SessionLifetimeMiddleware).
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
+SESSION_ABSOLUTE_LIFETIME = env.int("SESSION_ABSOLUTE_LIFETIME", default=12 * 60 * 60)
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=SESSION_ABSOLUTE_LIFETIME)
+# Content-Security-Policy (django-csp 4): only our own files; inline script or style
+# runs only with the per-response nonce ({{ request.csp_nonce }}).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", NONCE],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 CSRF_COOKIE_HTTPONLY = True
 # The member check-in form needs a CSRF token; a session-lifetime cookie keeps member
 # pages free of persistent cookies.

@@ -86,3 +86,23 @@ def test_an_account_with_totp_goes_where_it_asked(client):
     response = client.get(reverse("home"))
 
     assert response.status_code == HTTPStatus.OK
+
+
+def test_an_account_cannot_remove_its_only_second_factor():
+    from allauth.mfa.adapter import get_adapter
+
+    user = UserFactory()
+    totp = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+
+    assert not get_adapter().can_delete_authenticator(totp)
+
+
+def test_recovery_codes_can_always_be_removed():
+    from allauth.mfa.adapter import get_adapter
+
+    user = UserFactory()
+    codes = Authenticator.objects.create(
+        user=user, type=Authenticator.Type.RECOVERY_CODES, data={"seed": "00"}
+    )
+
+    assert get_adapter().can_delete_authenticator(codes)
