@@ -1,12 +1,15 @@
 """Factories for the people and things the tests need."""
 
+from datetime import timedelta
+
 import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa import app_settings
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value, yield_hotp_counters_from_time
+from django.utils import timezone
 
 from facilitator.models import User
-from groups.models import Group, GroupFacilitator
+from groups.models import Group, GroupFacilitator, Session
 
 TEST_PASSWORD = "a long test passphrase 4 tests"
 # Every factory account's TOTP secret, so a test can compute the current code.
@@ -64,6 +67,17 @@ class GroupFactory(factory.django.DjangoModelFactory):
     def co_facilitators(self, create, extracted, **kwargs):
         for user in extracted or ():
             GroupFacilitator.objects.create(group=self, user=user, role=GroupFacilitator.Role.CO_FACILITATOR)
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    """A session three days from now unless told otherwise."""
+
+    class Meta:
+        model = Session
+
+    group = factory.SubFactory(GroupFactory)
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=3))
+    duration_minutes = 90
 
 
 # --- Reading library (content) ---------------------------------------------------

@@ -1,0 +1,177 @@
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from groups import services
+from groups.models import Reminder, Session
+from groups.services import reminders_send_due
+from groups.tasks import reminders_sweep
+from tests.factories import ReadingFactory, SessionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _recipients() -> list[str]:
+    return sorted(address for message in mail.outbox for address in message.to)
+
+
+def test_a_sweep_run_twice_sends_each_reminder_once(group, owner, cofacilitator):
+    SessionFactory(group=group, starts_at=timezone.now() + timedelta(hours=20))
+
+    first = reminders_send_due()
+    second = reminders_send_due()
+
+    assert first.sent == 2
+    assert second.sent == 0
+    assert _recipients() == sorted([owner.email, cofacilitator.email])
+
+
+def test_a_reminder_claimed_by_another_sweep_is_not_sent_again(group, owner):
+    session = SessionFactory(group=group, starts_at=timezone.now() + timedelta(hours=20))
+    Reminder.objects.create(
+        session=session,
+        user=owner,
+        session_starts_at=session.starts_at,
+        due_at=session.starts_at - timedelta(hours=24),
+        sent_at=timezone.now(),
+    )
+
+    reminders_send_due()
+
+    assert owner.email not in _recipients()
+
+
+def test_reminders_are_not_sent_before_they_are_due(group):
+    SessionFactory(group=group, starts_at=timezone.now() + timedelta(hours=30))
+
+    assert reminders_send_due().sent == 0
+    assert mail.outbox == []
+
+
+def test_after_downtime_the_sweep_sends_missed_reminders_that_are_still_useful_and_skips_stale_ones(
+    group, owner, cofacilitator
+):
+    now = timezone.now()
+    useful = SessionFactory(group=group, starts_at=now + timedelta(hours=3))  # due 21 hours ago
+    stale = SessionFactory(group=group, starts_at=now + timedelta(minutes=10))  # too late to help
+    SessionFactory(group=group, starts_at=now - timedelta(hours=1))  # already started: nothing to do
+
+    result = reminders_send_due(now=now)
+
+    assert result.sent == 2
+    assert result.skipped == 2
+    assert Reminder.objects.filter(session=useful, sent_at__isnull=False).count() == 2
+    assert Reminder.objects.filter(session=stale, skipped_at__isnull=False).count() == 2
+    assert reminders_send_due(now=now).sent == 0
+
+
+def test_each_facilitator_chooses_how_long_before_and_can_switch_reminders_off(group, owner, cofacilitator):
+    services.facilitator_preference_update(user=owner, reminders_enabled=True, reminder_hours_before=2)
+    services.facilitator_preference_update(
+        user=cofacilitator, reminders_enabled=False, reminder_hours_before=24
+    )
+    SessionFactory(group=group, starts_at=timezone.now() + timedelta(hours=5))
+
+    assert reminders_send_due().sent == 0
+    later = timezone.now() + timedelta(hours=3, minutes=5)
+    assert reminders_send_due(now=later).sent == 1
+    assert _recipients() == [owner.email]
+
+
+def test_cancelled_sessions_and_archived_groups_get_no_reminder(group, owner, outsider):
+    SessionFactory(
+        group=group, starts_at=timezone.now() + timedelta(hours=5), status=Session.Status.CANCELLED
+    )
+    other = outsider.facilitated_groups.get()
+    SessionFactory(group=other, starts_at=timezone.now() + timedelta(hours=5))
+    services.group_archive(group=other, actor=outsider)
+
+    assert reminders_send_due().sent == 0
+
+
+def test_a_moved_session_gets_a_fresh_reminder_for_its_new_time(group, owner, cofacilitator):
+    session = SessionFactory(group=group, starts_at=timezone.now() + timedelta(hours=20))
+    reminders_send_due()
+    local = session.local_start + timedelta(hours=2)
+
+    services.session_move(session=session, new_day=local.date(), new_time=local.time(), duration_minutes=90)
+    reminders_send_due()
+
+    assert len(mail.outbox) == 4
+
+
+def test_the_reminder_names_the_group_time_place_readings_and_links_to_the_session(group, owner, settings):
+    settings.SITE_URL = "https://groups.example"
+    session = SessionFactory(group=group, starts_at=timezone.now() + timedelta(hours=20))
+    reading = ReadingFactory(title="Why the pull to go back is so strong")
+    session.reading_assignments.create(reading=reading, position=0)
+
+    reminders_send_due()
+
+    message = next(m for m in mail.outbox if m.to == [owner.email])
+    local = session.local_start
+    assert "Tuesday group" in message.subject
+    assert local.strftime("%H:%M") in message.subject
+    assert "Community centre, room 2" in message.body
+    assert "Why the pull to go back is so strong" in message.body
+    assert f"https://groups.example/sessions/{session.pk}/" in message.body
+    assert "Europe/London" in message.body
+
+
+def test_a_failed_send_releases_the_claim_so_the_next_sweep_retries(group, owner, cofacilitator, monkeypatch):
+    SessionFactory(group=group, starts_at=timezone.now() + timedelta(hours=20))
+
+    def broken(**kwargs):
+        raise ConnectionError("smtp down")
+
+    monkeypatch.setattr(services, "_reminder_email_send", broken)
+    failed = reminders_send_due()
+    monkeypatch.undo()
+    retried = reminders_send_due()
+
+    assert failed.failed == 2
+    assert retried.sent == 2
+
+
+def test_the_periodic_task_runs_the_sweep(group):
+    SessionFactory(group=group, starts_at=timezone.now() + timedelta(hours=20))
+
+    assert reminders_sweep() == {"sent": 2, "skipped": 0, "failed": 0}
+
+
+def test_the_sweep_is_declared_in_the_schedule():
+    from facilitator.schedule import BEAT_SCHEDULE
+
+    assert any(entry["task"] == "groups.tasks.reminders_sweep" for entry in BEAT_SCHEDULE.values())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_given_the_sweep_twice_sends_once(group):
+    import time as clock
+    from pathlib import Path
+
+    from celery.contrib.testing.worker import start_worker
+    from django.conf import settings
+
+    from facilitator.celery import app
+
+    SessionFactory(group=group, starts_at=timezone.now() + timedelta(hours=20))
+    queue = Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("data_folder_in", ""))
+
+    def settled() -> bool:
+        sent = Reminder.objects.filter(sent_at__isnull=False).count() == 2
+        # With the filesystem broker, a message's file goes once the worker acks it.
+        drained = not queue.is_dir() or not any(queue.iterdir())
+        return sent and drained
+
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        reminders_sweep.delay()
+        reminders_sweep.delay()
+        deadline = clock.monotonic() + 30
+        while clock.monotonic() < deadline and not settled():
+            clock.sleep(0.1)
+
+    assert settled()
+    assert len(mail.outbox) == 2
