@@ -1,6 +1,10 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.urls import reverse
 
-from facilitator.demo import demo_accounts_ensure
+from facilitator.demo import DEMO_FACILITATOR_EMAIL, demo_accounts_ensure
+from facilitator.models import User
+from groups.demo import demo_group_ensure
 
 
 class Command(BaseCommand):
@@ -14,3 +18,7 @@ class Command(BaseCommand):
         self.stdout.write(
             "  The second step of signing in asks for a code: `python manage.py demo_totp` prints it."
         )
+        facilitator = User.objects.get(email=DEMO_FACILITATOR_EMAIL)
+        group = demo_group_ensure(owner=facilitator)
+        member_url = settings.SITE_URL + reverse("groups:member_group", args=[group.member_token])
+        self.stdout.write(f"  Demo group's member page (no login): {member_url}")
