@@ -1,0 +1,98 @@
+"""A facilitator creates a group with a weekly series, moves one session and cancels another."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from groups.models import Group
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def sign_in(page, live_server, user) -> None:
+    """Reuse a server-side login: the sign-in form and its second factor are tested elsewhere."""
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+
+
+def test_a_facilitator_plans_a_weekly_series_then_moves_one_session_and_cancels_another(
+    live_server, page, axe_check
+):
+    facilitator = UserFactory(email="dana@example.org", display_name="Dana")
+    sign_in(page, live_server, facilitator)
+    first_day = (timezone.now() + timedelta(days=3)).date()
+
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("link", name="New group").click()
+    axe_check(page)
+    page.get_by_label("Name:", exact=True).fill("Tuesday evening circle")
+    page.get_by_label("Name shown to members").fill("Tuesday group")
+    page.get_by_label("Time zone").select_option("Europe/London")
+    page.get_by_label("Meeting mode").select_option("in_person")
+    page.get_by_role("button", name="Create group").click()
+    # Forgot the place: the form says so and keeps what was typed.
+    expect(page.get_by_text("Say where the group meets.")).to_be_visible()
+    expect(page.get_by_label("Name:", exact=True)).to_have_value("Tuesday evening circle")
+    axe_check(page)
+    page.get_by_label("Location").fill("Community centre, room 2")
+    page.get_by_role("button", name="Create group").click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text(
+        "Schedule sessions for Tuesday evening circle"
+    )
+    page.get_by_label("Date").fill(first_day.isoformat())
+    page.get_by_label("Start time").fill("19:00")
+    page.get_by_label("Repeats").select_option("weekly")
+    page.get_by_label("Number of sessions").fill("10")
+    axe_check(page)
+    page.get_by_role("button", name="Schedule").click()
+
+    expect(page.get_by_role("status")).to_contain_text("10 sessions scheduled.")
+    upcoming = page.locator("section", has=page.get_by_role("heading", name="Upcoming sessions"))
+    expect(upcoming.locator(".session-row")).to_have_count(10)
+    axe_check(page)
+
+    # Move the third session to the Wednesday after, at 18:30.
+    upcoming.locator(".session-row").nth(2).get_by_role("link").click()
+    third_day = first_day + timedelta(weeks=2)
+    moved_to = third_day + timedelta(days=1)
+    expect(page.get_by_label("New date")).to_have_value(third_day.isoformat())
+    axe_check(page)
+    page.get_by_label("New date").fill(moved_to.isoformat())
+    page.get_by_label("New start time").fill("18:30")
+    page.get_by_label("Only this session").first.check()
+    page.get_by_role("button", name="Move session").click()
+    expect(page.get_by_role("status")).to_contain_text("1 session moved.")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("18:30")
+
+    # Cancel the fifth one.
+    page.get_by_role("link", name="Tuesday evening circle").click()
+    upcoming = page.locator("section", has=page.get_by_role("heading", name="Upcoming sessions"))
+    upcoming.locator(".session-row").nth(4).get_by_role("link").click()
+    page.get_by_role("button", name="Cancel session").click()
+    expect(page.get_by_role("status")).to_contain_text("1 session cancelled.")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Cancelled")
+    axe_check(page)
+
+    group = Group.objects.get(name="Tuesday evening circle")
+    sessions = list(group.sessions.select_related("group"))
+    assert [s.local_start.strftime("%H:%M") for s in sessions].count("18:30") == 1
+    assert sessions[2].local_start.date() == moved_to
+    assert [s.is_cancelled for s in sessions] == [False] * 4 + [True] + [False] * 5
+    # The rest of the series did not move.
+    assert sessions[3].local_start.date() == first_day + timedelta(weeks=3)
+
+    # Members see the cancellation.
+    page.goto(f"{live_server.url}/g/{group.member_token}")
+    expect(page).to_have_title("Tuesday group")
+    expect(page.locator(".session-cancelled")).to_have_count(1)
+    expect(page.locator(".session-cancelled")).to_contain_text("Cancelled")
+    expect(page.locator(".session-card").first).to_contain_text(re.compile(r"19:00"))
