@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -65,8 +66,6 @@ class ReadingAdmin(SimpleHistoryAdmin):
     def preview_view(self, request, pk: int):
         reading = get_object_or_404(Reading.objects.select_related("source"), pk=pk)
         if not self.has_view_permission(request, reading):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
         return render(request, "content/reading_preview.html", {"reading": reading, "readings": [reading]})
 
@@ -81,18 +80,17 @@ class ReadingAdmin(SimpleHistoryAdmin):
     def minutes_display(self, obj: Reading) -> int:
         return obj.minutes
 
-    def _report(self, request, count: int, singular: str, plural: str) -> None:
-        self.message_user(request, ngettext(singular, plural, count) % {"count": count}, messages.SUCCESS)
-
     @admin.action(description=_("Publish the selected readings"), permissions=["change"])
     def publish(self, request, queryset):
         count = services.readings_publish(readings=queryset, published=True)
-        self._report(request, count, "%(count)d reading published.", "%(count)d readings published.")
+        message = ngettext("%(count)d reading published.", "%(count)d readings published.", count)
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
 
     @admin.action(description=_("Unpublish the selected readings"), permissions=["change"])
     def unpublish(self, request, queryset):
         count = services.readings_publish(readings=queryset, published=False)
-        self._report(request, count, "%(count)d reading unpublished.", "%(count)d readings unpublished.")
+        message = ngettext("%(count)d reading unpublished.", "%(count)d readings unpublished.", count)
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
 
     @admin.action(description=_("Move the selected readings up one place"), permissions=["change"])
     def move_up(self, request, queryset):

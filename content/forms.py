@@ -3,7 +3,11 @@ from django.utils.translation import gettext_lazy as _
 
 from content.models import Reading, ReadingPlan, SessionReading, Theme
 
-MAX_PLAN_LENGTH = 16
+# Empty rows offered for the sequence: at least this many, and always a few spare
+# beyond a plan's current length so it can grow.
+MIN_PLAN_ROWS = 12
+SPARE_PLAN_ROWS = 4
+MAX_PLAN_ROWS = 104
 
 
 class ReadingSearchForm(forms.Form):
@@ -72,12 +76,19 @@ class ReadingPlanForm(forms.Form):
 
     def __init__(self, *args, readings, plan: ReadingPlan | None = None, **kwargs):
         initial = kwargs.pop("initial", {}) or {}
+        length = 0
         if plan is not None:
             initial.update({"title": plan.title, "description": plan.description})
-            for index, item in enumerate(plan.items.order_by("position", "id")[:MAX_PLAN_LENGTH]):
+            for index, item in enumerate(plan.items.order_by("position", "id")):
                 initial[f"step_{index + 1}"] = item.reading_id
+                length = index + 1
         super().__init__(*args, initial=initial, **kwargs)
-        for number in range(1, MAX_PLAN_LENGTH + 1):
+        if self.is_bound:
+            # Keep every row that was posted, however many there were.
+            posted = [int(key[5:]) for key in self.data if key.startswith("step_") and key[5:].isdigit()]
+            length = min(max([length, *posted]), MAX_PLAN_ROWS)
+        self.rows = max(MIN_PLAN_ROWS, length + SPARE_PLAN_ROWS)
+        for number in range(1, self.rows + 1):
             self.fields[f"step_{number}"] = PublishedReadingChoiceField(
                 label=_("Session %(number)s") % {"number": number},
                 queryset=readings,
@@ -87,13 +98,13 @@ class ReadingPlanForm(forms.Form):
 
     @property
     def step_fields(self):
-        return [self[f"step_{number}"] for number in range(1, MAX_PLAN_LENGTH + 1)]
+        return [self[f"step_{number}"] for number in range(1, self.rows + 1)]
 
     def clean(self):
         cleaned = super().clean()
         sequence = [
             cleaned.get(f"step_{number}")
-            for number in range(1, MAX_PLAN_LENGTH + 1)
+            for number in range(1, self.rows + 1)
             if cleaned.get(f"step_{number}")
         ]
         if not sequence:

@@ -148,8 +148,8 @@ def library_load(*, path: Path = LIBRARY_FILE) -> LoadResult:
         missing = [slug for slug in plan["readings"] if slug not in by_slug]
         if missing:
             raise ValidationError(f"Plan {plan['slug']} names unknown readings {missing}")
-        existing = ReadingPlan.objects.filter(slug=plan["slug"]).first()
-        if existing is None:
+        # A shipped plan is created once; after that it is the admins' to change.
+        if not ReadingPlan.objects.filter(slug=plan["slug"]).exists():
             reading_plan_save(
                 plan=None,
                 title=plan["title"],

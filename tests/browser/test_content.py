@@ -105,6 +105,11 @@ def test_a_member_reads_a_passage_on_a_phone(live_server, phone, axe_check):
     session = weekly_sessions(group, 1)[0]
     SessionReading.objects.create(session=session, reading=Reading.objects.get(slug="withdrawal"), position=0)
 
+    blocked = []
+    phone.on(
+        "console",
+        lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None,
+    )
     phone.goto(f"{live_server.url}/g/{group.member_token}")
     card = phone.locator(".reading-card")
     expect(card.get_by_role("heading", name="Withdrawal")).to_be_visible()
@@ -137,6 +142,7 @@ def test_a_member_reads_a_passage_on_a_phone(live_server, phone, axe_check):
     phone.emulate_media(media="print")
     phone.evaluate("window.dispatchEvent(new Event('beforeprint'))")
     expect(passage).to_be_visible()
+    assert blocked == []
 
 
 def test_a_facilitator_finds_a_reading_by_theme_and_assigns_it_by_keyboard(live_server, page, axe_check):

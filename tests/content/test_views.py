@@ -256,3 +256,19 @@ def test_the_sessions_overview_lists_upcoming_sessions_of_my_groups_only(client,
     assert reverse("content:session_readings", kwargs={"session_id": theirs.pk}) not in body
     assert reverse("content:session_readings", kwargs={"session_id": cancelled.pk}) not in body
     assert "Assigned here" in body
+
+
+def test_editing_a_long_plan_keeps_every_reading_and_offers_room_to_grow(client, admin_user):
+    readings = [ReadingFactory(title=f"Part {n}") for n in range(20)]
+    plan = ReadingPlanFactory(readings=readings)
+    client.force_login(admin_user)
+    url = reverse("content:plan_edit", kwargs={"pk": plan.pk})
+    form = client.get(url).context["form"]
+    assert len(form.step_fields) == 24
+    data = {
+        "title": plan.title,
+        **{f"step_{n + 1}": r.pk for n, r in enumerate(readings)},
+        "step_24": readings[0].pk,
+    }
+    client.post(url, data)
+    assert plan.items.count() == 21
