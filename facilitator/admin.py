@@ -1,8 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from facilitator.models import AuditEntry, TaskHeartbeat, User
+from facilitator import selectors, services
+from facilitator.forms import InvitationAdminForm
+from facilitator.models import AuditEntry, Invitation, TaskHeartbeat, User
 
 
 @admin.register(User)
@@ -56,3 +59,85 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Admins invite facilitators here; the email goes out from a worker."""
+
+    form = InvitationAdminForm
+    list_display = (
+        "email",
+        "status_display",
+        "invited_by",
+        "created_at",
+        "sent_at",
+        "expires_at",
+        "accepted_at",
+    )
+    search_fields = ("email",)
+    readonly_fields = (
+        "email",
+        "status_display",
+        "invited_by",
+        "created_at",
+        "sent_at",
+        "expires_at",
+        "accepted_at",
+        "user",
+    )
+    actions = ("send_again",)
+
+    def get_queryset(self, request):
+        return selectors.invitations_visible_to(user=request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else ()
+
+    def get_fields(self, request, obj=None):
+        return ("email",) if obj is None else self.readonly_fields
+
+    @admin.display(description=_("status"))
+    def status_display(self, obj: Invitation) -> str:
+        return obj.status().label
+
+    def has_module_permission(self, request) -> bool:
+        return selectors.account_is_admin(request.user)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return selectors.account_is_admin(request.user)
+
+    def has_add_permission(self, request) -> bool:
+        return selectors.account_is_admin(request.user)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Deleting an unaccepted invitation withdraws it; accepted ones stay as a record.
+        return selectors.account_is_admin(request.user) and (obj is None or obj.accepted_at is None)
+
+    def save_model(self, request, obj, form, change) -> None:
+        created = services.invitation_create(invited_by=request.user, email=form.cleaned_data["email"])
+        obj.pk = created.pk
+        obj.email = created.email
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+
+        class ValidatedForm(form):
+            def clean_email(self):
+                email = self.cleaned_data["email"]
+                if User.objects.filter(email__iexact=email.strip()).exists():
+                    raise ValidationError(_("An account with this address already exists."))
+                return email
+
+        return ValidatedForm
+
+    @admin.action(description=_("Send the invitation again (a new link, a new expiry)"))
+    def send_again(self, request, queryset) -> None:
+        count = 0
+        for invitation in queryset.filter(accepted_at__isnull=True):
+            services.invitation_enqueue(invitation=invitation)
+            count += 1
+        messages.success(request, _("%(count)d invitation(s) will be sent again.") % {"count": count})

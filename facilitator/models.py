@@ -93,3 +93,61 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} #{self.pk}"
+
+
+class Invitation(models.Model):
+    """An admin's invitation for a new facilitator to create an account.
+
+    Only a SHA-256 hash of the link's token is stored: whoever reads the database
+    cannot accept an invitation. The token is made when the email is sent, so each
+    send invalidates the link of the one before.
+    """
+
+    email = models.EmailField(_("email address"))
+    invited_by = models.ForeignKey(
+        "facilitator.User",
+        verbose_name=_("invited by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invitations_sent",
+    )
+    token_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    user = models.OneToOneField(
+        "facilitator.User",
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invitation",
+    )
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to be sent")
+        PENDING = "pending", _("Sent, not yet accepted")
+        ACCEPTED = "accepted", _("Accepted")
+        EXPIRED = "expired", _("Expired")
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return self.email
+
+    def status(self, now=None) -> "Invitation.Status":
+        from django.utils import timezone
+
+        now = now or timezone.now()
+        if self.accepted_at:
+            return self.Status.ACCEPTED
+        if self.expires_at and self.expires_at <= now:
+            return self.Status.EXPIRED
+        if not self.sent_at:
+            return self.Status.QUEUED
+        return self.Status.PENDING

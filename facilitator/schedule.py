@@ -13,6 +13,12 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": timedelta(minutes=1),
         "options": {"expires": 50},
     },
+    "accounts-invitations-expire": {
+        # Forgets the token of every invitation past its expiry, so an old link can never work.
+        "task": "facilitator.tasks.expire_invitations",
+        "schedule": timedelta(minutes=15),
+        "options": {"expires": 600},
+    },
     "checkins-windows": {
         # Opens check-ins of sessions that have started and closes those whose time is up.
         "task": "groups.checkins.tasks.windows_sweep",

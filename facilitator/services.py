@@ -1,13 +1,23 @@
+import hashlib
 import re
+import secrets
 import uuid
+from datetime import timedelta
 from typing import Any
 
+from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import models, transaction
 from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from facilitator.models import AuditEntry, TaskHeartbeat
+from facilitator.models import AuditEntry, Invitation, TaskHeartbeat, User
 
 
 def heartbeat_record(*, name: str) -> TaskHeartbeat:
@@ -66,3 +76,112 @@ def audit_record(*, actor: Any, action: str, target: models.Model | None = None,
         entry.target_id = str(target.pk)
     entry.save()
     return entry
+
+
+# --- Invitations ------------------------------------------------------------------
+
+
+def invitation_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_create(*, invited_by: User, email: str) -> Invitation:
+    """Invite ``email`` to become a facilitator; the email goes out from a worker.
+
+    Only admins (staff) may invite. An address that already has an account cannot
+    be invited; an earlier unaccepted invitation to the same address is withdrawn.
+    """
+    if not (invited_by.is_active and invited_by.is_staff):
+        raise PermissionDenied(_("Only admins can invite facilitators."))
+    email = User.objects.normalize_email(email).strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError(
+            {"email": _("An account with this address already exists.")}, code="account_exists"
+        )
+    with transaction.atomic():
+        Invitation.objects.filter(email__iexact=email, accepted_at__isnull=True).update(
+            token_hash="", expires_at=timezone.now()
+        )
+        invitation = Invitation.objects.create(email=email, invited_by=invited_by)
+        audit_record(actor=invited_by, action="account.invitation_created", target=invitation)
+        invitation_enqueue(invitation=invitation)
+    return invitation
+
+
+def invitation_enqueue(*, invitation: Invitation) -> None:
+    """Send (or send again) on a worker once the current transaction commits."""
+    from facilitator.tasks import send_invitation
+
+    transaction.on_commit(lambda: send_invitation.delay(invitation.pk))
+
+
+def invitation_send(*, invitation_id: int) -> bool:
+    """Make a fresh link for a not-yet-accepted invitation and email it.
+
+    Returns False (and sends nothing) when the invitation is gone or accepted.
+    """
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().filter(pk=invitation_id).first()
+        if invitation is None or invitation.accepted_at:
+            return False
+        token = secrets.token_urlsafe(32)
+        now = timezone.now()
+        invitation.token_hash = invitation_token_hash(token)
+        invitation.sent_at = now
+        invitation.expires_at = now + timedelta(hours=settings.INVITATION_TTL_HOURS)
+        invitation.save(update_fields=["token_hash", "sent_at", "expires_at"])
+        context = {
+            "accept_url": settings.SITE_URL + reverse("invitation_accept", kwargs={"token": token}),
+            "expires_at": invitation.expires_at,
+            "ttl_hours": settings.INVITATION_TTL_HOURS,
+            "site_url": settings.SITE_URL,
+        }
+        subject = render_to_string("emails/invitation_subject.txt", context).strip()
+        body = render_to_string("emails/invitation_body.txt", context)
+        # Inside the transaction: if the mail server refuses, the new token is not kept.
+        send_mail(subject, body, None, [invitation.email])
+        audit_record(actor=invitation.invited_by, action="account.invitation_sent", target=invitation)
+    return True
+
+
+def invitation_accept(*, invitation: Invitation, password: str, display_name: str) -> User:
+    """Create the facilitator's account from a valid invitation.
+
+    Opening the emailed link proves the address belongs to whoever holds it, so the
+    address is stored as verified: this is the email verification of an invited
+    account. The caller has checked the token; this re-checks it under a row lock
+    so one link cannot create two accounts.
+    """
+    with transaction.atomic():
+        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if locked.status() != Invitation.Status.PENDING:
+            raise ValidationError(
+                _("This invitation has expired or was already used."), code="invalid_invitation"
+            )
+        if User.objects.filter(email__iexact=locked.email).exists():
+            raise ValidationError(_("An account with this address already exists."), code="account_exists")
+        user = User.objects.create_user(
+            email=locked.email, password=password, display_name=display_name.strip()
+        )
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+        locked.accepted_at = timezone.now()
+        locked.user = user
+        locked.token_hash = ""
+        locked.save(update_fields=["accepted_at", "user", "token_hash"])
+        audit_record(actor=user, action="account.invitation_accepted", target=locked)
+    return user
+
+
+def invitations_expire() -> int:
+    """Forget the token of every invitation past its expiry; return how many."""
+    now = timezone.now()
+    expired = list(
+        Invitation.objects.filter(accepted_at__isnull=True, expires_at__lte=now)
+        .exclude(token_hash="")
+        .values_list("pk", flat=True)
+    )
+    for pk in expired:
+        with transaction.atomic():
+            if Invitation.objects.filter(pk=pk).exclude(token_hash="").update(token_hash=""):
+                audit_record(actor=None, action="account.invitation_expired", invitation=pk)
+    return len(expired)

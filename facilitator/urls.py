@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from facilitator import views
+from facilitator import account_views, views
 
 admin.site.site_header = _("Facilitator dashboard administration")
 admin.site.site_title = _("Facilitator dashboard")
@@ -11,6 +11,7 @@ admin.site.site_title = _("Facilitator dashboard")
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("accounts/invitation/<str:token>/", account_views.invitation_accept, name="invitation_accept"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("groups.urls")),
