@@ -313,8 +313,8 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 CSRF_COOKIE_HTTPONLY = True
-# The member check-in form needs a CSRF token; a session-lifetime cookie keeps member
-# pages free of persistent cookies.
+# The CSRF cookie ends with the browser session, like the session cookie: no page of
+# this site leaves a persistent cookie behind.
 CSRF_COOKIE_AGE = None
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from groups.checkins import instruments, selectors, services
@@ -66,8 +67,22 @@ def checkin_enter(request: HttpRequest) -> HttpResponse:
     return _member(request, "checkins/checkin_enter.html", {"form": form})
 
 
+def _cross_site(request: HttpRequest) -> bool:
+    # Fetch metadata, sent by every current browser: refuse a post that another site
+    # made this browser send. Absent (older browsers, scripts) is allowed: the form
+    # needs no account, so anyone could post it directly anyway.
+    return request.headers.get("Sec-Fetch-Site", "same-origin") not in {"same-origin", "none"}
+
+
+# Not Django's CSRF check: member pages send no referrer (<meta name="referrer"
+# content="no-referrer">), so browsers post with "Origin: null", which that check
+# refuses; and its token would need a cookie on the member's phone. The form carries
+# no account's authority; _cross_site stops other sites posting through a browser.
+@csrf_exempt
 @require_http_methods(["GET", "POST"])
 def checkin(request: HttpRequest, code: str) -> HttpResponse:
+    if request.method == "POST" and _cross_site(request):
+        return _member(request, "checkins/checkin_unknown.html", {"code": ""}, HTTPStatus.FORBIDDEN)
     window = selectors.window_for_code(code=services.normalise_code(code))
     if window is None:
         return _member(request, "checkins/checkin_unknown.html", {"code": code[:12]}, HTTPStatus.NOT_FOUND)

@@ -265,3 +265,24 @@ def test_a_request_too_large_to_be_a_check_in_is_refused_with_a_4xx(client, wind
     assert huge.status_code == HTTPStatus.BAD_REQUEST
     assert many.status_code == HTTPStatus.BAD_REQUEST
     assert not Response.objects.exists()
+
+
+def test_a_post_that_another_site_made_the_browser_send_is_refused(client, window):
+    response = client.post(_url(window), form_data(), headers={"Sec-Fetch-Site": "cross-site"})
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert not Response.objects.exists()
+    assert MARKER_COOKIE not in response.cookies
+
+
+def test_a_same_origin_post_with_a_null_origin_is_accepted(client, window):
+    # What a browser sends from a page whose referrer policy is no-referrer.
+    headers = {"Sec-Fetch-Site": "same-origin", "Origin": "null"}
+    response = client.post(_url(window), form_data(), headers=headers)
+    assert response.status_code == HTTPStatus.OK
+    assert Response.objects.count() == 1
+
+
+def test_the_member_form_sets_no_csrf_cookie(client, window):
+    response = client.get(_url(window))
+    assert "csrftoken" not in response.cookies
+    assert "csrfmiddlewaretoken" not in response.content.decode()
