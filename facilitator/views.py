@@ -32,6 +32,6 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "groups": groups,
         "upcoming": upcoming,
-        "to_prepare": [item for item in upcoming if item.needs_readings],
+        "to_prepare": [item for item in upcoming if item.needs_preparing],
     }
     return render(request, "facilitator/home.html", context)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from groups.models import Group, GroupFacilitator, HelpResource
+from groups.models import FacilitatorPreference, Group, GroupFacilitator, HelpResource, Reminder, Session
 
 
 class GroupFacilitatorInline(admin.TabularInline):
@@ -34,3 +34,45 @@ class HelpResourceAdmin(admin.ModelAdmin):
         "order",
         "active",
     )
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    """For looking things up. Facilitators change sessions on their own pages, which
+    also bump the calendar SEQUENCE; here everything is read-only."""
+
+    list_display = ("group", "starts_at", "duration_minutes", "status", "attendance")
+    list_filter = ("status",)
+    search_fields = ("group__name",)
+    date_hierarchy = "starts_at"
+    list_select_related = ("group",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(FacilitatorPreference)
+class FacilitatorPreferenceAdmin(admin.ModelAdmin):
+    list_display = ("user", "reminders_enabled", "reminder_hours_before")
+    search_fields = ("user__email",)
+    fields = ("user", "reminders_enabled", "reminder_hours_before")
+    readonly_fields = ("user",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = ("session", "user", "due_at", "sent_at", "skipped_at")
+    list_filter = (("sent_at", admin.EmptyFieldListFilter), ("skipped_at", admin.EmptyFieldListFilter))
+    list_select_related = ("session__group", "user")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -23,7 +23,11 @@ class GroupForm(forms.ModelForm):
         model = Group
         fields = ("name", "member_label", "description", "timezone", "meeting_mode", "location", "call_link")
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
-        help_texts = {"name": _("Only facilitators see this name.")}
+        help_texts = {
+            "name": _("Only facilitators see this name."),
+            "description": _("Shown to members on the group's page. Keep it neutral."),
+            "location": _("Shown to members and in reminders."),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

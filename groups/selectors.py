@@ -89,11 +89,16 @@ def sessions_for_member_page(*, group: Group, now=None, limit: int = 12) -> list
 class HomeSession:
     session: Session
     needs_readings: bool
+    checkin_off: bool
+
+    @property
+    def needs_preparing(self) -> bool:
+        return self.needs_readings or self.checkin_off
 
 
 def home_for_facilitator(*, user, now=None, limit: int = 10) -> list[HomeSession]:
-    """The next sessions across the user's active groups, each flagged when no reading
-    is assigned yet (what still needs preparing)."""
+    """The next sessions across the user's active groups, each flagged with what still
+    needs preparing: no reading assigned, or a check-in that will not open."""
     now = now or timezone.now()
     sessions = list(
         Session.objects.filter(
@@ -104,18 +109,37 @@ def home_for_facilitator(*, user, now=None, limit: int = 10) -> list[HomeSession
         .select_related("group")
         .order_by("starts_at", "id")[:limit]
     )
-    with_readings = _sessions_with_readings(sessions)
-    return [HomeSession(session=s, needs_readings=s.pk not in with_readings) for s in sessions]
-
-
-def _sessions_with_readings(sessions: list[Session]) -> set[int]:
-    try:
-        from content.models import SessionReading
-    except ImportError:  # pragma: no cover - the content app always ships with groups
-        return set()
-    return set(
-        SessionReading.objects.filter(session__in=sessions).values_list("session_id", flat=True).distinct()
+    with_readings = set(
+        Session.objects.filter(
+            pk__in=[s.pk for s in sessions], reading_assignments__isnull=False
+        ).values_list("pk", flat=True)
     )
+    # Check-ins open on their own when a session starts, unless a facilitator turned
+    # that off for the session and has not opened it by hand.
+    checkin_off = set(
+        Session.objects.filter(
+            pk__in=[s.pk for s in sessions],
+            checkin_window__open_automatically=False,
+            checkin_window__opened_at__isnull=True,
+        ).values_list("pk", flat=True)
+    )
+    return [
+        HomeSession(session=s, needs_readings=s.pk not in with_readings, checkin_off=s.pk in checkin_off)
+        for s in sessions
+    ]
+
+
+def group_member_label(*, group: Group, sessions: list[Session]) -> str:
+    """The member page's title: the group's neutral label, else "<weekday> group" from
+    its next session, else just "Group"."""
+    if group.member_label:
+        return group.member_label
+    upcoming = [s for s in sessions if not s.is_cancelled]
+    if upcoming:
+        from groups.calendar import session_neutral_label
+
+        return session_neutral_label(upcoming[0])
+    return group.neutral_label
 
 
 def calendar_sessions_for_facilitator(*, user, now=None) -> QuerySet[Session]:

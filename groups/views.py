@@ -230,6 +230,7 @@ def _session_context(session: Session, **forms) -> dict:
         "session": session,
         "group": session.group,
         "is_past": session.starts_at <= timezone.now(),
+        "assignments": readings_for_sessions(sessions=[session], for_members=False).get(session.pk, []),
         "move_form": forms.get("move_form")
         or SessionMoveForm(
             initial={
@@ -384,6 +385,7 @@ def member_group(request: HttpRequest, token: str) -> HttpResponse:
     feed_path = reverse("groups:member_feed", args=[group.member_token])
     context = {
         "group": group,
+        "label": selectors.group_member_label(group=group, sessions=sessions),
         "sessions": sessions,
         "readings_by_session": readings_for_sessions(sessions=[s for s in sessions if not s.is_cancelled]),
         "feed_url": request.build_absolute_uri(feed_path),

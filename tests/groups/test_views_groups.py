@@ -255,11 +255,29 @@ def test_the_home_page_lists_next_sessions_and_what_still_needs_readings(login, 
     response = login(owner).get(reverse("home"))
 
     html = response.content.decode()
-    assert reverse("groups:session_detail", args=[prepared.pk]) in html
-    assert html.count(reverse("groups:session_detail", args=[bare.pk])) == 2  # listed, and under "to prepare"
-    assert html.count(reverse("groups:session_detail", args=[prepared.pk])) == 1
+    next_sessions, to_prepare = html.split('id="prepare-heading"')
+    assert f'href="{reverse("groups:session_detail", args=[prepared.pk])}"' in next_sessions
+    assert f'href="{reverse("groups:session_detail", args=[bare.pk])}"' in next_sessions
+    assert reverse("content:session_readings", args=[bare.pk]) in to_prepare
+    assert reverse("content:session_readings", args=[prepared.pk]) not in to_prepare
     assert "Charlie" not in html
     assert reverse("groups:group_detail", args=[group.pk]) in html
+
+
+def test_the_home_page_flags_a_session_whose_check_in_will_not_open(login, owner, group):
+    from groups.checkins.services import window_ensure
+
+    session = SessionFactory(group=group, starts_at=timezone.now() + timedelta(days=1))
+    session.reading_assignments.create(reading=ReadingFactory(), position=0)
+    window = window_ensure(session=session)
+    window.open_automatically = False
+    window.save()
+
+    html = login(owner).get(reverse("home")).content.decode()
+
+    to_prepare = html.split('id="prepare-heading"')[1]
+    assert reverse("checkins:window_manage", args=[session.pk]) in to_prepare
+    assert "will not open on its own" in to_prepare
 
 
 def test_the_group_detail_shows_the_member_link_only_to_the_groups_facilitators(
