@@ -36,8 +36,19 @@ def reading_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def reading_detail(request: HttpRequest, slug: str) -> HttpResponse:
     reading = selectors.published_reading_get(slug=slug)
-    sessions = selectors.upcoming_sessions_for(user=request.user, limit=30)
-    return render(request, "content/reading_detail.html", {"reading": reading, "sessions": sessions})
+    sessions = list(selectors.upcoming_sessions_for(user=request.user, limit=30))
+    assigned = {
+        session_id
+        for session_id, assignments in selectors.readings_for_sessions(
+            sessions=sessions, for_members=False
+        ).items()
+        if any(a.reading_id == reading.pk for a in assignments)
+    }
+    return render(
+        request,
+        "content/reading_detail.html",
+        {"reading": reading, "sessions": [(session, session.pk in assigned) for session in sessions]},
+    )
 
 
 @login_required

@@ -272,3 +272,14 @@ def test_editing_a_long_plan_keeps_every_reading_and_offers_room_to_grow(client,
     }
     client.post(url, data)
     assert plan.items.count() == 21
+
+
+def test_a_reading_page_offers_my_upcoming_sessions_and_marks_where_it_is_assigned(client, owner, group):
+    reading = ReadingFactory()
+    assigned, free = weekly_sessions(group, 2)
+    SessionReading.objects.create(session=assigned, reading=reading)
+    client.force_login(owner)
+    body = client.get(reverse("content:reading_detail", kwargs={"slug": reading.slug})).content.decode()
+    assert reverse("content:session_reading_add", kwargs={"session_id": free.pk}) in body
+    assert reverse("content:session_reading_add", kwargs={"session_id": assigned.pk}) not in body
+    assert "already assigned" in body
