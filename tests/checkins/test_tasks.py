@@ -1,0 +1,42 @@
+"""The window sweep run by a real Celery worker, as beat would nudge it."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+
+from facilitator.celery import app
+from groups.checkins import tasks
+from groups.checkins.models import CheckinWindow
+from tests.checkins.helpers import session_for
+from tests.factories import GroupFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def _wait_for(predicate, seconds: float = 20.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_a_real_worker_opens_a_started_sessions_check_in_and_a_repeat_changes_nothing():
+    group = GroupFactory(owner=UserFactory())
+    session = session_for(group, starts_in=-timedelta(minutes=2))
+    assert not app.conf.task_always_eager
+
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        tasks.windows_sweep.delay()
+        assert _wait_for(
+            lambda: CheckinWindow.objects.filter(session=session, opened_at__isnull=False).exists()
+        )
+        opened_at = CheckinWindow.objects.get(session=session).opened_at
+        tasks.windows_sweep.delay()
+        time.sleep(0.5)
+
+    window = CheckinWindow.objects.get(session=session)
+    assert window.opened_at == opened_at and window.is_open
