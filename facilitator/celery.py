@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.signals import setup_logging
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "facilitator.settings.base")
 
@@ -17,3 +18,16 @@ def _load_schedule(sender, **kwargs):
     from facilitator.schedule import BEAT_SCHEDULE
 
     sender.conf.beat_schedule = BEAT_SCHEDULE
+
+
+@setup_logging.connect
+def _use_django_logging(**kwargs):
+    """Workers and beat log through settings.LOGGING, with its no-client-details filter.
+
+    Connecting this signal stops Celery from installing its own handlers.
+    """
+    from logging.config import dictConfig
+
+    from django.conf import settings
+
+    dictConfig(settings.LOGGING)

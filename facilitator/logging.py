@@ -4,23 +4,39 @@ import ipaddress
 import logging
 import re
 
-# Anything made of hex digits, dots and colons is a candidate; ipaddress decides.
-_CANDIDATE = re.compile(r"(?<![\w.:])[0-9A-Fa-f.:]{2,45}(?![\w.:])")
+# IPv4 (also when followed by ":port"), and anything made of hex digits, dots and
+# colons, optionally in brackets, as an IPv6 candidate; ipaddress decides.
+_IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])")
+_CANDIDATE = re.compile(r"(?<![\w.:])\[?[0-9A-Fa-f:.]{2,45}\]?(?![\w.])")
 REDACTED = "[address removed]"
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _redact(match: re.Match) -> str:
     text = match.group(0)
-    try:
-        ipaddress.ip_address(text.strip("[]"))
-    except ValueError:
-        return text
-    return REDACTED
+    core = text.strip("[]")
+    if _is_address(core):
+        return REDACTED
+    # "2001:db8::1:" or "[::1]:" — an address followed by a port separator.
+    if core.endswith(":") and _is_address(core.rstrip(":").strip("[]")):
+        return REDACTED + ":"
+    return text
+
+
+def _redact_v4(match: re.Match) -> str:
+    return REDACTED if _is_address(match.group(0)) else match.group(0)
 
 
 def scrub(text: str) -> str:
     """Replace every IPv4 or IPv6 address in ``text``."""
-    return _CANDIDATE.sub(_redact, text)
+    return _CANDIDATE.sub(_redact, _IPV4.sub(_redact_v4, text))
 
 
 class NoClientDetailsFilter(logging.Filter):

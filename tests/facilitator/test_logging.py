@@ -1,5 +1,7 @@
 import logging
 
+import pytest
+
 from facilitator.logging import REDACTED, NoClientDetailsFilter
 
 
@@ -33,3 +35,24 @@ def test_it_leaves_times_and_versions_alone():
     NoClientDetailsFilter().filter(record)
 
     assert record.getMessage() == "sweep at 12:30:45 took 1.5s on 3.11"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Invalid request from ip=198.51.100.4: Invalid HTTP request line",
+        "connection from 198.51.100.4:51234 closed",
+        "peer [2001:db8::7]:443 reset",
+        "peer 2001:db8::7, retrying",
+        "client ::ffff:198.51.100.4 went away",
+    ],
+)
+def test_it_redacts_addresses_next_to_ports_and_punctuation(line):
+    record = _record(line)
+
+    NoClientDetailsFilter().filter(record)
+
+    message = record.getMessage()
+    assert "198.51.100.4" not in message
+    assert "2001:db8::7" not in message
+    assert REDACTED in message

@@ -1,0 +1,41 @@
+"""Gunicorn settings for production: ``gunicorn -c python:facilitator.gunicorn_conf facilitator.wsgi``.
+
+The access log says what was asked and how it went, never who asked: no client
+address (%(h)s), no forwarded-for or other request headers, no user agent (%(a)s),
+no referrer (%(f)s), no query string (%(U)s is the path alone). Every gunicorn
+log record also passes through facilitator.logging.NoClientDetailsFilter, which
+redacts anything shaped like an IP address (gunicorn's own "Invalid request from
+ip=..." error lines included).
+"""
+
+import os
+
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+# The proxy in front sets X-Forwarded-Proto; only trust it from these addresses.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+accesslog = "-"
+errorlog = "-"
+access_log_format = '"%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
+
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"no_client_details": {"()": "facilitator.logging.NoClientDetailsFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["no_client_details"],
+            "stream": "ext://sys.stdout",
+        }
+    },
+    "root": {"handlers": ["console"], "level": "INFO"},
+    "loggers": {
+        "gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
+}

@@ -1,0 +1,104 @@
+"""No log line, from Django, gunicorn or Celery, records a client address or user agent."""
+
+import logging
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from facilitator import gunicorn_conf
+from facilitator.logging import NoClientDetailsFilter
+
+ROOT = Path(__file__).resolve().parents[2]
+USER_AGENT = "SecretBrowser/9.9 (member phone)"
+FORGED = "203.0.113.99"
+
+
+@pytest.mark.parametrize("atom", ["%(h)s", "%(a)s", "%(f)s", "%(r)s", "%(q)s", "%(u)s", "}i", "}e"])
+def test_the_gunicorn_access_format_leaves_out_who_asked(atom):
+    assert atom not in gunicorn_conf.access_log_format
+
+
+def test_every_gunicorn_log_handler_filters_client_details():
+    config = gunicorn_conf.logconfig_dict
+    for name in ("gunicorn.error", "gunicorn.access"):
+        for handler in config["loggers"][name]["handlers"]:
+            assert "no_client_details" in config["handlers"][handler]["filters"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_a_real_gunicorn_logs_requests_without_address_or_user_agent(tmp_path):
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "facilitator.settings.test",
+        "DATA_DIR": str(tmp_path),
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "1",
+    }
+    log = tmp_path / "gunicorn.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "python:facilitator.gunicorn_conf", "facilitator.wsgi"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/healthz?who=me",
+                headers={"User-Agent": USER_AGENT, "X-Forwarded-For": FORGED},
+            )
+            for _ in range(100):
+                try:
+                    urllib.request.urlopen(request, timeout=5)  # noqa: S310 - our own local server
+                    break
+                except urllib.error.HTTPError:
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            # A malformed request makes gunicorn log "Invalid request from ip=...".
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+                sock.sendall(b"NONSENSE\r\n\r\n")
+                sock.recv(1024)
+            time.sleep(0.5)
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+    text = log.read_text()
+    assert "GET /healthz HTTP/1.1" in text
+    assert "127.0.0.1" not in text.replace(f"127.0.0.1:{port}", "")
+    assert FORGED not in text
+    assert "SecretBrowser" not in text
+    assert "who=me" not in text
+
+
+def test_celery_workers_log_through_the_django_configuration():
+    from celery.signals import setup_logging
+
+    from facilitator.celery import app
+
+    assert setup_logging.receivers, "Celery would install its own log handlers"
+    app.log.setup(loglevel=logging.INFO)
+
+    handlers = logging.getLogger("celery").handlers + logging.getLogger().handlers
+    assert handlers
+    assert all(any(isinstance(f, NoClientDetailsFilter) for f in h.filters) for h in handlers)
+
+
+def test_every_django_log_handler_filters_client_details(settings):
+    config = settings.LOGGING
+    for name, handler in config["handlers"].items():
+        assert "no_client_details" in handler.get("filters", []), name
