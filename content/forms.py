@@ -122,6 +122,11 @@ class ApplyPlanForm(forms.Form):
         required=False,
         help_text=_("Leave unticked to add each plan reading after what is already there."),
     )
+    only_series = forms.BooleanField(
+        label=_("Only this session's series"),
+        required=False,
+        help_text=_("Leave unticked to continue through every later session of the group."),
+    )
 
     def __init__(self, *args, plans, **kwargs):
         super().__init__(*args, **kwargs)

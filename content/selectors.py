@@ -20,7 +20,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from content.models import Reading, ReadingPlan, SessionReading, Theme
+from content.models import Reading, ReadingPlan, SessionReading, Source, Theme
 from groups.models import Session
 from groups.selectors import groups_for_facilitator, groups_visible_to
 
@@ -47,6 +47,10 @@ def published_readings(*, query: str = "", theme: str = "") -> QuerySet[Reading]
 
 def themes_in_use() -> QuerySet[Theme]:
     return Theme.objects.filter(readings__is_published=True).distinct().order_by("name")
+
+
+def sources_in_use() -> QuerySet[Source]:
+    return Source.objects.filter(readings__is_published=True).distinct().order_by("title")
 
 
 def published_reading_get(*, slug: str) -> Reading:
@@ -77,13 +81,15 @@ def upcoming_sessions_for(*, user, limit: int = 60) -> QuerySet[Session]:
     )
 
 
-def sessions_from(*, session: Session) -> list[Session]:
-    """The session's group's scheduled sessions from this one onward, in order."""
-    return list(
-        Session.objects.filter(group_id=session.group_id, status=Session.Status.SCHEDULED)
-        .filter(Q(starts_at__gt=session.starts_at) | Q(starts_at=session.starts_at, pk__gte=session.pk))
-        .order_by("starts_at", "id")
+def sessions_from(*, session: Session, same_series: bool = False) -> list[Session]:
+    """The session's group's scheduled sessions from this one onward, in order
+    (only those of the session's own series, with ``same_series``)."""
+    sessions = Session.objects.filter(group_id=session.group_id, status=Session.Status.SCHEDULED).filter(
+        Q(starts_at__gt=session.starts_at) | Q(starts_at=session.starts_at, pk__gte=session.pk)
     )
+    if same_series and session.series_id:
+        sessions = sessions.filter(series_id=session.series_id)
+    return list(sessions.order_by("starts_at", "id"))
 
 
 def assignment_for_facilitator(*, user, assignment_id: int) -> SessionReading:

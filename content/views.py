@@ -29,7 +29,13 @@ def reading_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "content/reading_list.html",
-        {"form": form, "readings": readings, "query": query, "filtered": bool(query or theme)},
+        {
+            "form": form,
+            "readings": readings,
+            "query": query,
+            "filtered": bool(query or theme),
+            "sources": selectors.sources_in_use(),
+        },
     )
 
 
@@ -152,6 +158,7 @@ def session_plan_apply(request: HttpRequest, session_id: int) -> HttpResponse:
     sessions = selectors.sessions_from(session=session)
     preview = []
     if form.is_valid():
+        sessions = selectors.sessions_from(session=session, same_series=form.cleaned_data["only_series"])
         plan = form.cleaned_data["plan"]
         if request.method == "POST":
             applied = services.reading_plan_apply(

@@ -2,6 +2,7 @@ import pytest
 from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from content import selectors
 from content.models import SessionReading
@@ -88,3 +89,20 @@ def test_only_a_plans_author_or_an_admin_may_change_it(owner, cofacilitator, adm
     assert selectors.plan_can_edit(user=admin_user, plan=plan)
     assert not selectors.plan_can_edit(user=owner, plan=shipped)
     assert selectors.plan_can_edit(user=admin_user, plan=shipped)
+
+
+def test_sessions_from_can_stay_within_the_sessions_series(group):
+    from groups.models import SessionSeries
+
+    series = SessionSeries.objects.create(
+        group=group,
+        frequency=SessionSeries.Frequency.WEEKLY,
+        rrule="FREQ=WEEKLY;COUNT=2",
+        first_local_start=timezone.now().replace(tzinfo=None),
+        count=2,
+    )
+    sessions = weekly_sessions(group, 4)
+    Session.objects.filter(pk__in=[sessions[0].pk, sessions[1].pk]).update(series=series)
+    sessions[0].refresh_from_db()
+    assert selectors.sessions_from(session=sessions[0]) == sessions
+    assert selectors.sessions_from(session=sessions[0], same_series=True) == sessions[:2]

@@ -29,6 +29,7 @@ def test_the_library_lists_published_readings_and_filters_by_text_and_theme(clie
     assert "The push and pull" in body and "memories" not in body
     body = client.get(url, {"theme": "withdrawal"}).content.decode()
     assert "Withdrawal" in body and "The push and pull" not in body
+    assert "From an unsigned article." in body  # the source's credit line
     response = client.get(url, {"theme": "<nonsense>"})
     assert response.status_code == HTTPStatus.OK
     assert "showing every reading" in response.content.decode()
@@ -283,3 +284,24 @@ def test_a_reading_page_offers_my_upcoming_sessions_and_marks_where_it_is_assign
     assert reverse("content:session_reading_add", kwargs={"session_id": free.pk}) in body
     assert reverse("content:session_reading_add", kwargs={"session_id": assigned.pk}) not in body
     assert "already assigned" in body
+
+
+def test_a_plan_can_be_applied_to_the_sessions_series_only(client, owner, group):
+    from groups.models import SessionSeries
+
+    series = SessionSeries.objects.create(
+        group=group,
+        frequency="weekly",
+        rrule="FREQ=WEEKLY;COUNT=2",
+        first_local_start="2026-01-06 19:00",
+        count=2,
+    )
+    sessions = weekly_sessions(group, 3)
+    Session.objects.filter(pk__in=[sessions[0].pk, sessions[1].pk]).update(series=series)
+    plan = ReadingPlanFactory(readings=[ReadingFactory(), ReadingFactory(), ReadingFactory()])
+    client.force_login(owner)
+    url = reverse("content:session_plan_apply", kwargs={"session_id": sessions[0].pk})
+    body = client.get(url, {"plan": plan.pk, "only_series": "on"}).content.decode()
+    assert 'name="only_series" value="on"' in body
+    client.post(url, {"plan": plan.pk, "only_series": "on"})
+    assert [s.reading_assignments.count() for s in sessions] == [1, 1, 0]
