@@ -149,6 +149,10 @@ class CheckinWindow(models.Model):
     def is_closed(self) -> bool:
         return self.closed_at is not None
 
+    def has_expired(self, now) -> bool:
+        """Past its closing time, even if the sweep has not closed it yet."""
+        return self.closes_at is not None and self.closes_at <= now
+
 
 class SingleUseCode(models.Model):
     """A code printed on a slip, not yet used. Using a code deletes its row, and closing

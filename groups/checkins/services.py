@@ -255,7 +255,7 @@ def checkin_submit(
         locked = CheckinWindow.objects.select_for_update().get(pk=window.pk)
         if locked.opened_at is None:
             raise CheckinRefused(CheckinRefused.NOT_OPEN)
-        if locked.closed_at is not None or (locked.closes_at and locked.closes_at <= now):
+        if locked.is_closed or locked.has_expired(now):
             raise CheckinRefused(CheckinRefused.CLOSED)
         if Response.objects.filter(session_id=locked.session_id).count() >= settings.CHECKIN_MAX_PER_WINDOW:
             raise CheckinRefused(CheckinRefused.FULL)

@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -87,7 +88,7 @@ def checkin(request: HttpRequest, code: str) -> HttpResponse:
     if window is None:
         return _member(request, "checkins/checkin_unknown.html", {"code": code[:12]}, HTTPStatus.NOT_FOUND)
     context = {"window": window, "label": window.session.group.neutral_label}
-    if window.is_closed:
+    if window.is_closed or window.has_expired(timezone.now()):
         return _member(request, "checkins/checkin_closed.html", context, HTTPStatus.GONE)
     if not window.is_open:
         return _member(request, "checkins/checkin_not_open.html", context)

@@ -2,13 +2,14 @@
 low score, leaving quickly, and meeting a closed check-in. axe-core on every page."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.test import Client
 from playwright.sync_api import expect
 
 from groups.checkins import services
-from groups.checkins.models import Answer, Response
+from groups.checkins.models import Answer, CheckinWindow, Response
 from tests.checkins.helpers import open_window, session_for
 from tests.factories import GroupFactory, UserFactory
 
@@ -240,3 +241,45 @@ def test_a_member_with_a_slip_checks_in_once(live_server, phone, axe_check, grou
     phone.get_by_role("button", name="Send my answers").click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Thank you")
     assert Response.objects.count() == 1
+
+
+def test_a_facilitator_plans_a_check_in_and_prints_single_use_codes(live_server, page, axe_check, group):
+    facilitator = group.facilitators.get()
+    session = session_for(group)
+    sign_in(page, live_server, facilitator)
+
+    page.goto(f"{live_server.url}/checkins/sessions/{session.pk}/")
+    expect(page.get_by_text("0 answers so far.")).to_be_visible()
+    axe_check(page)
+    page.get_by_label("Hours open").fill("3")
+    page.get_by_label("Open automatically when the session starts").uncheck()
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.get_by_text("Check-in settings saved.")).to_be_visible()
+    expect(page.get_by_text("It will not open by itself")).to_be_visible()
+
+    page.get_by_label("How many codes to print").fill("6")
+    page.get_by_role("button", name="Make codes to print").click()
+    expect(page.locator(".slip")).to_have_count(6)
+    axe_check(page)
+    code = page.locator(".slip .code").first.inner_text()
+
+    page.goto(f"{live_server.url}/checkins/sessions/{session.pk}/")
+    page.get_by_role("button", name="Open the check-in now").click()
+    window_code = page.locator(".code-large").inner_text()
+    closes = CheckinWindow.objects.get(session=session)
+    assert closes.closes_at - closes.opened_at == timedelta(hours=3)
+    assert closes.mode == CheckinWindow.Mode.SINGLE_USE
+
+    member = page.context.browser.new_context(viewport={"width": 360, "height": 740}).new_page()
+    member.goto(f"{live_server.url}/c/{window_code}")
+    member.get_by_label("The code on your slip").fill(code)
+    answer(member, WHO5_FAIR)
+    member.get_by_role("button", name="Send my answers").click()
+    expect(member.get_by_role("heading", level=1)).to_have_text("Thank you")
+    member.context.close()
+
+    page.goto(f"{live_server.url}/checkins/sessions/{session.pk}/")
+    page.get_by_role("button", name="Close the check-in now").click()
+    expect(page.get_by_text("The check-in is closed. The code no longer works.")).to_be_visible()
+    expect(page.get_by_text("1 answer so far.")).to_be_visible()
+    axe_check(page)

@@ -1,8 +1,10 @@
 import re
+from datetime import timedelta
 from http import HTTPStatus
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from groups.checkins import services
 from groups.checkins.models import Answer, CheckinWindow, Response
@@ -286,3 +288,10 @@ def test_the_member_form_sets_no_csrf_cookie(client, window):
     response = client.get(_url(window))
     assert "csrftoken" not in response.cookies
     assert "csrfmiddlewaretoken" not in response.content.decode()
+
+
+def test_a_window_past_its_closing_time_says_closed_before_the_sweep_runs(client, window):
+    CheckinWindow.objects.filter(pk=window.pk).update(closes_at=timezone.now() - timedelta(seconds=1))
+    response = client.get(_url(window))
+    assert response.status_code == HTTPStatus.GONE
+    assert "This check-in has closed" in response.content.decode()
