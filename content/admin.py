@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
@@ -25,8 +26,45 @@ class SourceAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ("title",)}
 
 
+class ReadingAdminForm(forms.ModelForm):
+    class Meta:
+        model = Reading
+        fields = (
+            "title",
+            "slug",
+            "source",
+            "position",
+            "is_published",
+            "content_note",
+            "passage",
+            "reading_minutes",
+            "summary",
+            "themes",
+            "prompts",
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("is_published"):
+            problems = services.reading_publish_problems(
+                content_note=cleaned.get("content_note") or "",
+                prompts=cleaned.get("prompts") or "",
+                summary=cleaned.get("summary") or "",
+            )
+            if problems:
+                raise forms.ValidationError(
+                    _(
+                        "A published reading needs %(missing)s. "
+                        "Add them, or untick “published” to keep it as a draft."
+                    )
+                    % {"missing": "; ".join(str(p) for p in problems)}
+                )
+        return cleaned
+
+
 @admin.register(Reading)
 class ReadingAdmin(SimpleHistoryAdmin):
+    form = ReadingAdminForm
     list_display = (
         "title",
         "source",
@@ -82,13 +120,23 @@ class ReadingAdmin(SimpleHistoryAdmin):
 
     @admin.action(description=_("Publish the selected readings"), permissions=["change"])
     def publish(self, request, queryset):
-        count = services.readings_publish(readings=queryset, published=True)
+        count, not_ready = services.readings_publish(readings=queryset, published=True)
         message = ngettext("%(count)d reading published.", "%(count)d readings published.", count)
         self.message_user(request, message % {"count": count}, messages.SUCCESS)
+        if not_ready:
+            self.message_user(
+                request,
+                _(
+                    "Not published, because they are not ready (each needs a content note, "
+                    "a summary and two or three prompts): %(titles)s"
+                )
+                % {"titles": ", ".join(reading.title for reading in not_ready)},
+                messages.WARNING,
+            )
 
     @admin.action(description=_("Unpublish the selected readings"), permissions=["change"])
     def unpublish(self, request, queryset):
-        count = services.readings_publish(readings=queryset, published=False)
+        count, _not_ready = services.readings_publish(readings=queryset, published=False)
         message = ngettext("%(count)d reading unpublished.", "%(count)d readings unpublished.", count)
         self.message_user(request, message % {"count": count}, messages.SUCCESS)
 

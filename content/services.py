@@ -246,15 +246,39 @@ def readings_import(*, text: str, source_title: str, credit_line: str, source_sl
 # --- Publishing and ordering -------------------------------------------------------
 
 
-def readings_publish(*, readings: Iterable[Reading], published: bool) -> int:
-    """Publish or withdraw readings; saved one by one so each change is in the history."""
-    count = 0
+def reading_publish_problems(*, content_note: str, prompts: str, summary: str) -> list[str]:
+    """What a reading still lacks before members may see it (empty when it is ready).
+
+    Members must be able to decide before reading (the content note), and the group
+    needs something to talk about (two or three prompts)."""
+    problems = []
+    if not content_note.strip():
+        problems.append(_("a content note"))
+    if not summary.strip():
+        problems.append(_("a one-line summary"))
+    count = len([line for line in prompts.splitlines() if line.strip()])
+    if not 2 <= count <= 3:
+        problems.append(_("two or three reflection prompts (it has %(count)s)") % {"count": count})
+    return problems
+
+
+def readings_publish(*, readings: Iterable[Reading], published: bool) -> tuple[int, list[Reading]]:
+    """Publish or withdraw readings; saved one by one so each change is in the history.
+
+    Returns how many changed, and the readings left unpublished because they are
+    not ready (see ``reading_publish_problems``)."""
+    count, not_ready = 0, []
     for reading in readings:
+        if published and reading_publish_problems(
+            content_note=reading.content_note, prompts=reading.prompts, summary=reading.summary
+        ):
+            not_ready.append(reading)
+            continue
         if reading.is_published != published:
             reading.is_published = published
             reading.save(update_fields=["is_published", "updated_at"])
             count += 1
-    return count
+    return count, not_ready
 
 
 def reading_move(*, reading: Reading, offset: int) -> None:

@@ -113,3 +113,22 @@ def test_admin_pages_for_the_library_open(admin_client):
         reverse("admin:content_sessionreading_changelist"),
     ):
         assert admin_client.get(url).status_code == HTTPStatus.OK, url
+
+
+def test_publishing_an_unready_reading_in_the_admin_is_refused_with_a_reason(admin_client):
+    draft = ReadingFactory(is_published=False, content_note="", prompts="")
+    url = reverse("admin:content_reading_change", args=[draft.pk])
+    response = admin_client.post(url, _form_data(draft, is_published="on"))
+    assert response.status_code == HTTPStatus.OK
+    assert "A published reading needs a content note" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.is_published is False
+
+    response = admin_client.post(
+        reverse("admin:content_reading_changelist"),
+        {"action": "publish", "_selected_action": [draft.pk]},
+        follow=True,
+    )
+    assert "not ready" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.is_published is False

@@ -124,12 +124,22 @@ def test_a_plan_is_saved_in_order_and_can_be_rewritten(owner):
 
 def test_publishing_records_each_change_in_the_history():
     readings = [ReadingFactory(is_published=False), ReadingFactory(is_published=True)]
-    count = services.readings_publish(
+    count, not_ready = services.readings_publish(
         readings=Reading.objects.filter(pk__in=[r.pk for r in readings]), published=True
     )
-    assert count == 1
+    assert (count, not_ready) == (1, [])
     assert readings[0].history.first().is_published is True
     assert readings[0].history.count() == 2
+
+
+def test_a_reading_without_a_content_note_or_prompts_is_not_published():
+    draft = ReadingFactory(is_published=False, content_note="", prompts="Only one prompt")
+    count, not_ready = services.readings_publish(readings=[draft], published=True)
+    assert (count, not_ready) == (0, [draft])
+    draft.refresh_from_db()
+    assert draft.is_published is False
+    problems = services.reading_publish_problems(content_note="", prompts="One", summary="")
+    assert len(problems) == 3
 
 
 def test_moving_a_reading_renumbers_its_source():
