@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from facilitator.demo import DEMO_FACILITATOR_EMAIL, demo_accounts_ensure
 from facilitator.models import User
+from groups.checkins.demo import demo_checkin_ensure
 from groups.demo import demo_group_ensure
 
 
@@ -22,3 +23,7 @@ class Command(BaseCommand):
         group = demo_group_ensure(owner=facilitator)
         member_url = settings.SITE_URL + reverse("groups:member_group", args=[group.member_token])
         self.stdout.write(f"  Demo group's member page (no login): {member_url}")
+        window = demo_checkin_ensure(group=group)
+        if window is not None:
+            checkin_url = settings.SITE_URL + reverse("checkins:checkin", args=[window.code])
+            self.stdout.write(f"  Demo check-in (no login, open now): {checkin_url}")
