@@ -305,3 +305,28 @@ def test_a_plan_can_be_applied_to_the_sessions_series_only(client, owner, group)
     assert 'name="only_series" value="on"' in body
     client.post(url, {"plan": plan.pk, "only_series": "on"})
     assert [s.reading_assignments.count() for s in sessions] == [1, 1, 0]
+
+
+@pytest.mark.parametrize("name", ["content:reading_list", "content:session_list", "content:plan_list"])
+def test_library_pages_make_the_same_number_of_queries_for_more_rows(client, owner, group, name):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(owner)
+
+    def add_rows(n: int) -> None:
+        for session in weekly_sessions(group, n, first_in_days=1 + len(Session.objects.all())):
+            for position in range(2):
+                reading = ReadingFactory(themes=[ThemeFactory()])
+                SessionReading.objects.create(session=session, reading=reading, position=position)
+            ReadingPlanFactory(readings=[reading])
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse(name)).status_code == HTTPStatus.OK
+        return len(queries)
+
+    add_rows(2)
+    few = count()
+    add_rows(6)
+    assert count() == few
