@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from content.models import Reading, ReadingPlan, SessionReading, Theme
+from content.models import Reading, ReadingPlan, SessionNote, SessionReading, Theme
 
 # Empty rows offered for the sequence: at least this many, and always a few spare
 # beyond a plan's current length so it can grow.
@@ -54,6 +54,17 @@ class AssignmentNoteForm(forms.ModelForm):
         fields = ("note",)
         widgets = {"note": forms.Textarea(attrs={"rows": 2})}
         labels = {"note": _("Your note")}
+
+
+class SessionNoteForm(forms.ModelForm):
+    class Meta:
+        model = SessionNote
+        fields = ("text",)
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+        labels = {"text": _("Note for this session")}
+        help_texts = {
+            "text": _("For the group's facilitators only; members never see it. Please use no member's name.")
+        }
 
 
 class MoveForm(forms.Form):

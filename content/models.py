@@ -169,3 +169,21 @@ class ReadingPlanItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position + 1}. {self.reading}"
+
+
+class SessionNote(models.Model):
+    """The facilitators' own note for a session's readings ("read it aloud, pause after
+    the list"). Never shown to members."""
+
+    session = models.OneToOneField(
+        "groups.Session", on_delete=models.CASCADE, related_name="facilitator_note"
+    )
+    text = models.TextField(_("session note"), max_length=4000, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("session note")
+        verbose_name_plural = _("session notes")
+
+    def __str__(self) -> str:
+        return str(self.session)

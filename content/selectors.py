@@ -20,7 +20,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from content.models import Reading, ReadingPlan, SessionReading, Source, Theme
+from content.models import Reading, ReadingPlan, SessionNote, SessionReading, Source, Theme
 from groups.models import Session
 from groups.selectors import groups_for_facilitator, groups_visible_to
 
@@ -90,6 +90,11 @@ def sessions_from(*, session: Session, same_series: bool = False) -> list[Sessio
     if same_series and session.series_id:
         sessions = sessions.filter(series_id=session.series_id)
     return list(sessions.order_by("starts_at", "id"))
+
+
+def session_note(*, session: Session) -> SessionNote | None:
+    """The facilitators' note on a session (call only after session_for_facilitator)."""
+    return SessionNote.objects.filter(session=session).first()
 
 
 def assignment_for_facilitator(*, user, assignment_id: int) -> SessionReading:

@@ -14,7 +14,7 @@ from django.db.models import Max
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from content.models import Reading, ReadingPlan, ReadingPlanItem, SessionReading, Source, Theme
+from content.models import Reading, ReadingPlan, ReadingPlanItem, SessionNote, SessionReading, Source, Theme
 
 LIBRARY_FILE = Path(__file__).resolve().parent / "data" / "library.toml"
 
@@ -322,6 +322,11 @@ def session_reading_note_update(*, assignment: SessionReading, note: str) -> Ses
     assignment.note = note.strip()
     assignment.save(update_fields=["note"])
     return assignment
+
+
+def session_note_save(*, session, text: str) -> SessionNote:
+    note, _created = SessionNote.objects.update_or_create(session=session, defaults={"text": text.strip()})
+    return note
 
 
 @transaction.atomic

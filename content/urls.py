@@ -10,6 +10,7 @@ urlpatterns = [
     path("library/sessions/", views.session_list, name="session_list"),
     path("library/sessions/<int:session_id>/", views.session_readings, name="session_readings"),
     path("library/sessions/<int:session_id>/add/", views.session_reading_add, name="session_reading_add"),
+    path("library/sessions/<int:session_id>/note/", views.session_note_update, name="session_note_update"),
     path("library/sessions/<int:session_id>/plan/", views.session_plan_apply, name="session_plan_apply"),
     path("library/assignments/<int:assignment_id>/note/", views.assignment_update, name="assignment_update"),
     path("library/assignments/<int:assignment_id>/move/", views.assignment_move, name="assignment_move"),

@@ -15,6 +15,7 @@ from content.forms import (
     MoveForm,
     ReadingPlanForm,
     ReadingSearchForm,
+    SessionNoteForm,
 )
 
 
@@ -65,7 +66,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
     return render(request, "content/session_list.html", {"rows": rows})
 
 
-def _session_page(request, session, *, assign_form=None, status=200) -> HttpResponse:
+def _session_page(request, session, *, assign_form=None, note_form=None, status=200) -> HttpResponse:
     assignments = selectors.readings_for_sessions(sessions=[session], for_members=False)[session.pk]
     assigned = {a.reading_id for a in assignments}
     available = selectors.published_readings().exclude(pk__in=assigned)
@@ -78,6 +79,7 @@ def _session_page(request, session, *, assign_form=None, status=200) -> HttpResp
             "assign_form": assign_form or AssignReadingForm(readings=available),
             "plan_form": ApplyPlanForm(plans=selectors.plans_visible_to(user=request.user)),
             "member_view": selectors.readings_for_sessions(sessions=[session])[session.pk],
+            "note_form": note_form or SessionNoteForm(instance=selectors.session_note(session=session)),
         },
         status=status,
     )
@@ -105,6 +107,18 @@ def session_reading_add(request: HttpRequest, session_id: int) -> HttpResponse:
             messages.success(request, _("Reading assigned."))
             return redirect("content:session_readings", session_id=session.pk)
     return _session_page(request, session, assign_form=form, status=400)
+
+
+@login_required
+@require_POST
+def session_note_update(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = selectors.session_for_facilitator(user=request.user, session_id=session_id)
+    form = SessionNoteForm(request.POST, instance=selectors.session_note(session=session))
+    if form.is_valid():
+        services.session_note_save(session=session, text=form.cleaned_data["text"])
+        messages.success(request, _("Session note saved."))
+        return redirect("content:session_readings", session_id=session.pk)
+    return _session_page(request, session, note_form=form, status=400)
 
 
 @login_required

@@ -83,6 +83,15 @@ RULES = [
         data=lambda w: {"reading": w.extra["reading"].pk, "note": "Read it aloud together."},
     ),
     Rule("content:session_reading_add", POST_ONLY, setup=_arrange, kwargs=_session),
+    Rule(
+        "content:session_note_update",
+        group_facilitators(REDIRECT),
+        setup=_arrange,
+        kwargs=_session,
+        method="post",
+        data=lambda w: {"text": "Bring the printed copies."},
+    ),
+    Rule("content:session_note_update", POST_ONLY, setup=_arrange, kwargs=_session),
     Rule("content:session_plan_apply", group_facilitators(OK), setup=_arrange, kwargs=_session),
     Rule(
         "content:session_plan_apply",

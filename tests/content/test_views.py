@@ -330,3 +330,33 @@ def test_library_pages_make_the_same_number_of_queries_for_more_rows(client, own
     few = count()
     add_rows(6)
     assert count() == few
+
+
+def test_facilitators_keep_a_note_per_session_that_members_never_see(
+    client, owner, cofacilitator, outsider, session
+):
+    SessionReading.objects.create(session=session, reading=ReadingFactory())
+    url = reverse("content:session_note_update", kwargs={"session_id": session.pk})
+    client.force_login(owner)
+    client.post(url, {"text": "  Bring printed copies; start with a grounding exercise.  "})
+    client.force_login(cofacilitator)
+    body = client.get(reverse("content:session_readings", kwargs={"session_id": session.pk})).content.decode()
+    assert "Bring printed copies; start with a grounding exercise." in body
+    assert "Bring printed copies" not in body.split("What members will see", 1)[1]
+    member = client.get(reverse("groups:member_group", args=[session.group.member_token])).content.decode()
+    assert "Bring printed copies" not in member
+    client.force_login(outsider)
+    assert client.post(url, {"text": "Overwritten"}).status_code == HTTPStatus.NOT_FOUND
+    assert session.facilitator_note.text == "Bring printed copies; start with a grounding exercise."
+
+
+def test_a_session_note_that_is_too_long_is_refused_and_kept_for_editing(client, owner, session):
+    client.force_login(owner)
+    text = "word " * 900
+    response = client.post(
+        reverse("content:session_note_update", kwargs={"session_id": session.pk}), {"text": text}
+    )
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    body = response.content.decode()
+    assert "Ensure this value has at most 4000 characters" in body
+    assert "word word word" in body
