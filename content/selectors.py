@@ -6,6 +6,8 @@ Other apps use two of these:
   order, with each reading, its source and themes loaded (two queries for any number
   of sessions). Members see published readings only; pass ``for_members=False`` on
   facilitator pages to also see a reading withdrawn after it was assigned.
+- ``session_notes_for_sessions(sessions=...)`` -> ``{session_id: text}``: the
+  facilitators' own note per session, for facilitator-facing places only.
 - ``templates/content/includes/member_readings.html`` renders one session's list
   for members (see the comment at its top).
 """
@@ -124,6 +126,15 @@ def readings_for_sessions(
     for assignment in assignments:
         result[assignment.session_id].append(assignment)
     return {session_id: result.get(session_id, []) for session_id in ids}
+
+
+def session_notes_for_sessions(*, sessions: Iterable[Session | int]) -> dict[int, str]:
+    """Facilitators' notes by session id (sessions without a note are left out), in
+    one query. For facilitator-facing places only (reminder emails, session pages)."""
+    ids = [s if isinstance(s, int) else s.pk for s in sessions]
+    return dict(
+        SessionNote.objects.filter(session_id__in=ids).exclude(text="").values_list("session_id", "text")
+    )
 
 
 def plans_visible_to(*, user) -> QuerySet[ReadingPlan]:

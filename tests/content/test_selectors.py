@@ -106,3 +106,14 @@ def test_sessions_from_can_stay_within_the_sessions_series(group):
     sessions[0].refresh_from_db()
     assert selectors.sessions_from(session=sessions[0]) == sessions
     assert selectors.sessions_from(session=sessions[0], same_series=True) == sessions[:2]
+
+
+def test_session_notes_are_read_for_many_sessions_in_one_query(group, django_assert_num_queries):
+    from content.services import session_note_save
+
+    first, second, third = weekly_sessions(group, 3)
+    session_note_save(session=first, text="Bring copies")
+    session_note_save(session=third, text="")
+    with django_assert_num_queries(1):
+        notes = selectors.session_notes_for_sessions(sessions=[first, second, third])
+    assert notes == {first.pk: "Bring copies"}
