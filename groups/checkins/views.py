@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from groups.checkins import instruments, selectors, services
 from groups.checkins.forms import CheckinForm, CodeForm, SlipCountForm, WindowSettingsForm
@@ -59,7 +59,7 @@ def _member(request, template, context=None, status=HTTPStatus.OK) -> HttpRespon
     return response
 
 
-@require_GET
+@require_safe
 def checkin_enter(request: HttpRequest) -> HttpResponse:
     """Type the code from the screen (for those who did not scan the QR code)."""
     form = CodeForm(request.GET if "code" in request.GET else None)
@@ -80,7 +80,7 @@ def _cross_site(request: HttpRequest) -> bool:
 # refuses; and its token would need a cookie on the member's phone. The form carries
 # no account's authority; _cross_site stops other sites posting through a browser.
 @csrf_exempt
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def checkin(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST" and _cross_site(request):
         return _member(request, "checkins/checkin_unknown.html", {"code": ""}, HTTPStatus.FORBIDDEN)

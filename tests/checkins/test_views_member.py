@@ -295,3 +295,9 @@ def test_a_window_past_its_closing_time_says_closed_before_the_sweep_runs(client
     response = client.get(_url(window))
     assert response.status_code == HTTPStatus.GONE
     assert "This check-in has closed" in response.content.decode()
+
+
+def test_link_previews_may_ask_for_the_headers_only(client, window):
+    assert client.head(_url(window)).status_code == HTTPStatus.OK
+    assert client.head(reverse("checkins:enter")).status_code == HTTPStatus.OK
+    assert not Response.objects.exists()

@@ -25,9 +25,9 @@ WHO5_ITEMS = [
     "I woke up feeling fresh and rested",
     "My daily life has been filled with things that interest me",
 ]
+# The anchors ("0 means no pull at all…") are in the item's hint, which screen
+# readers announce with the group; the buttons themselves stay short.
 PULL_OPTIONS = [[n, str(n)] for n in range(11)]
-PULL_OPTIONS[0][1] = "0 – no pull at all"
-PULL_OPTIONS[10][1] = "10 – the strongest pull"
 CONNECTION_OPTIONS = [
     [1, "1 – not connected"],
     [2, "2"],
