@@ -103,3 +103,12 @@ def test_a_script_in_a_reading_never_reaches_the_member_view(client, admin_user)
     assert "<script>alert" not in body
     assert_no_active_content(body)
     assert "&lt;script&gt;alert(&#x27;note&#x27;)" in body  # shown as text, escaped
+
+
+def test_a_script_in_a_reading_never_reaches_the_groups_member_page(client, group):
+    session = weekly_sessions(group, 1)[0]
+    session.reading_assignments.create(reading=_hostile_reading(), position=0)
+    body = client.get(reverse("groups:member_group", args=[group.member_token])).content.decode()
+    assert "&lt;script&gt;alert(&#x27;title&#x27;)" in body  # the reading is there, as text
+    assert "<script>alert" not in body
+    assert_no_active_content(body)
