@@ -129,7 +129,7 @@ class ApplyPlanForm(forms.Form):
         label=_("Reading plan"), queryset=ReadingPlan.objects.none(), empty_label=None
     )
     replace = forms.BooleanField(
-        label=_("Replace readings already assigned to these sessions"),
+        label=_("Replace the readings (and their notes) already assigned to these sessions"),
         required=False,
         help_text=_("Leave unticked to add each plan reading after what is already there."),
     )
