@@ -8,6 +8,7 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
 
 
 def client_fingerprint(request) -> str:
@@ -51,6 +52,15 @@ class MFAAdapter(DefaultMFAAdapter):
     An admin removes a lost authenticator in the admin; the account is then sent
     to set up a new one at its next sign-in.
     """
+
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "cannot_delete_authenticator": _(
+            "Your authenticator app is this account's only second step, so it cannot be turned off. "
+            "Moving to a new phone? Ask an admin to reset it; "
+            "you will set up the new phone at your next sign-in."
+        ),
+    }
 
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
         if authenticator.type == Authenticator.Type.RECOVERY_CODES:

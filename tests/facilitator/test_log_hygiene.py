@@ -93,9 +93,14 @@ def test_celery_workers_log_through_the_django_configuration():
     assert setup_logging.receivers, "Celery would install its own log handlers"
     app.log.setup(loglevel=logging.INFO)
 
-    handlers = logging.getLogger("celery").handlers + logging.getLogger().handlers
+    # pytest's own capture handlers may sit beside ours; they never leave the test run.
+    handlers = [
+        h for h in logging.getLogger("celery").handlers if not type(h).__module__.startswith("_pytest")
+    ]
     assert handlers
     assert all(any(isinstance(f, NoClientDetailsFilter) for f in h.filters) for h in handlers)
+    # Celery's own set-up would have put its coloured formatter on the root logger.
+    assert not any(type(h.formatter).__name__ == "ColorFormatter" for h in logging.getLogger().handlers)
 
 
 def test_every_django_log_handler_filters_client_details(settings):

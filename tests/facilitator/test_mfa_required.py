@@ -106,3 +106,18 @@ def test_recovery_codes_can_always_be_removed():
     )
 
     assert get_adapter().can_delete_authenticator(codes)
+
+
+def test_turning_off_the_only_authenticator_is_refused_with_an_explanation(client):
+    from tests.factories import TEST_PASSWORD, totp_code
+
+    user = UserFactory()
+    client.post(reverse("account_login"), {"login": user.email, "password": TEST_PASSWORD})
+    client.post(reverse("mfa_authenticate"), {"code": totp_code()})
+    client.post(reverse("account_reauthenticate"), {"password": TEST_PASSWORD})
+
+    response = client.post(reverse("mfa_deactivate_totp"))
+
+    assert response.status_code == HTTPStatus.OK
+    assert "cannot be turned off" in response.content.decode()
+    assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
