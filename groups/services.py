@@ -18,10 +18,12 @@ from django.utils.translation import gettext as _
 
 from facilitator.models import User
 from facilitator.services import audit_record
+from groups.help_defaults import DEFAULT_HELP_RESOURCES
 from groups.models import (
     FacilitatorPreference,
     Group,
     GroupFacilitator,
+    HelpResource,
     Reminder,
     Session,
     SessionSeries,
@@ -363,3 +365,19 @@ def _reminder_email_send(*, session: Session, user: User) -> None:
     subject = render_to_string("emails/reminder_subject.txt", context).strip()
     body = render_to_string("emails/reminder_body.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+
+
+# --- Help resources -----------------------------------------------------------------
+
+
+def help_resources_add_defaults() -> int:
+    """Add any default helpline that is missing (matched by country and name); never
+    changes one an admin edited. Returns how many were added. Tests that flush the
+    database (browser tests) call this to get the migration's rows back."""
+    added = 0
+    for resource in DEFAULT_HELP_RESOURCES:
+        _resource, created = HelpResource.objects.get_or_create(
+            country_code=resource["country_code"], name=resource["name"], defaults=resource
+        )
+        added += created
+    return added

@@ -7,6 +7,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from groups.models import Session
+from groups.services import help_resources_add_defaults
 from tests.factories import GroupFactory, SessionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -17,6 +18,7 @@ EXIT_URL = "https://weather.example/today"
 @pytest.fixture
 def member_url(live_server, settings):
     settings.QUICK_EXIT_URL = EXIT_URL
+    help_resources_add_defaults()  # an earlier transactional test flushed the migration's rows
     group = GroupFactory(name="Recovery from abuse, north", member_label="Tuesday group", owner=UserFactory())
     SessionFactory(group=group, starts_at=timezone.now() + timedelta(days=2))
     SessionFactory(group=group, starts_at=timezone.now() + timedelta(days=9), status=Session.Status.CANCELLED)

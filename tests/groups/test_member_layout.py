@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from groups.models import HelpResource
 from groups.selectors import help_resources
+from groups.services import help_resources_add_defaults
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +86,14 @@ def test_the_safety_page_says_what_quick_exit_does_not_hide(client):
     assert "What it does not hide" in html
     assert "Other tabs" in html
     assert "Monitoring software" in html
+
+
+def test_missing_default_helplines_can_be_added_back_without_touching_edited_ones():
+    HelpResource.objects.filter(name="Samaritans").update(hours="Edited by an admin")
+    HelpResource.objects.filter(country_code="US").delete()
+
+    added = help_resources_add_defaults()
+
+    assert added == 2
+    assert HelpResource.objects.get(name="Samaritans").hours == "Edited by an admin"
+    assert HelpResource.objects.count() == 4
