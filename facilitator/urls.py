@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -5,6 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from facilitator import account_views, views
 
+# The admin's own password-only login would skip the second step and the rate
+# limits: send it to allauth's sign-in instead.
+admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = _("Facilitator dashboard administration")
 admin.site.site_title = _("Facilitator dashboard")
 

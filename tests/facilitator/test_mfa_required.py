@@ -121,3 +121,14 @@ def test_turning_off_the_only_authenticator_is_refused_with_an_explanation(clien
     assert response.status_code == HTTPStatus.OK
     assert "cannot be turned off" in response.content.decode()
     assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def test_the_admin_login_page_cannot_skip_the_second_step(client, admin_user):
+    from tests.factories import TEST_PASSWORD
+
+    page = client.get(reverse("admin:login"))
+    response = client.post(reverse("admin:login"), {"username": admin_user.email, "password": TEST_PASSWORD})
+
+    assert page["Location"].startswith(reverse("account_login"))
+    assert response["Location"].startswith(reverse("account_login"))
+    assert "_auth_user_id" not in client.session
