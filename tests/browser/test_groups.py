@@ -9,7 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from groups.models import Group
-from tests.factories import UserFactory
+from tests.factories import GroupFactory, SessionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -96,3 +96,30 @@ def test_a_facilitator_plans_a_weekly_series_then_moves_one_session_and_cancels_
     expect(page.locator(".session-cancelled")).to_have_count(1)
     expect(page.locator(".session-cancelled")).to_contain_text("Cancelled")
     expect(page.locator(".session-card").first).to_contain_text(re.compile(r"19:00"))
+
+
+def test_the_home_page_and_reminder_settings_work_by_keyboard_and_pass_axe(live_server, page, axe_check):
+    facilitator = UserFactory(email="erin@example.org", display_name="Erin")
+    sign_in(page, live_server, facilitator)
+    group = GroupFactory(name="Thursday circle", owner=facilitator)
+    SessionFactory(group=group, starts_at=timezone.now() + timedelta(days=2))
+
+    page.goto(f"{live_server.url}/")
+    expect(page.get_by_role("heading", name="Next sessions")).to_be_visible()
+    expect(page.get_by_role("link", name="No readings assigned: choose readings")).to_be_visible()
+    axe_check(page)
+
+    page.get_by_role("link", name="Reminders and calendar").click()
+    axe_check(page)
+    page.get_by_label("Hours before the session").fill("200")
+    page.get_by_label("Hours before the session").press("Enter")
+    expect(page.get_by_text("Ensure this value is less than or equal to 168.")).to_be_visible()
+    page.get_by_label("Email me before each session").uncheck()
+    page.get_by_label("Hours before the session").fill("12")
+    page.get_by_role("button", name="Save").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_contain_text("Reminder settings saved.")
+
+    preference = facilitator.session_preferences
+    preference.refresh_from_db()
+    assert (preference.reminders_enabled, preference.reminder_hours_before) == (False, 12)
