@@ -118,7 +118,8 @@ class NoStoreMiddleware:
     """No page is kept by the browser or any cache: group data and member pages
     must not reappear from history on a shared or watched device.
 
-    Static files are served (with long caching) by WhiteNoise before this runs.
+    Static files are served (with long caching) by WhiteNoise before this runs,
+    and are left alone when runserver serves them in development.
     """
 
     def __init__(self, get_response) -> None:
@@ -126,5 +127,6 @@ class NoStoreMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        add_never_cache_headers(response)
+        if not request.path_info.startswith(_static_prefixes()):
+            add_never_cache_headers(response)
         return response

@@ -121,3 +121,12 @@ def test_production_sends_hsts_secure_cookies_and_redirects_to_https():
     assert int(hsts) >= 31536000
     assert (subdomains, ssl_redirect, secure, httponly, csrf_secure) == ("True",) * 5
     assert name == "__Host-sessionid"
+
+
+@pytest.mark.parametrize("path", ["/g/not-a-real-token/", "/c/not-a-real-code/", "/help/", "/safety/"])
+def test_member_pages_are_never_stored_even_when_not_found(client, path):
+    response = client.get(path)
+
+    assert "no-store" in response["Cache-Control"]
+    assert "Content-Security-Policy" in response
+    assert "sessionid" not in response.cookies
