@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -50,13 +51,29 @@ def group_create(*, owner: User, **fields) -> Group:
     return group
 
 
+# Changes that calendar entries show, so subscribed calendars must refetch them.
+_CALENDAR_FIELDS = ("name", "member_label", "meeting_mode", "location", "call_link", "timezone")
+
+
+@transaction.atomic
 def group_update(*, group: Group, **fields) -> Group:
+    """Save the group's details. A new time zone keeps future sessions at the same
+    wall-clock time (a group set up in the wrong zone still meets at 19:00)."""
+    before = {name: getattr(group, name) for name in _CALENDAR_FIELDS}
     for name, value in fields.items():
         setattr(group, name, value)
     group.full_clean()
     group.save()
-    # Where and how to join may have changed: calendar apps must refetch the entries.
-    Session.objects.filter(group=group, starts_at__gt=timezone.now()).update(sequence=F("sequence") + 1)
+    future = Session.objects.filter(group=group, starts_at__gt=timezone.now())
+    if group.timezone != before["timezone"]:
+        old_tz, new_tz = zoneinfo.ZoneInfo(before["timezone"]), group.tzinfo
+        for session in future.select_for_update():
+            local = session.starts_at.astimezone(old_tz)
+            session.starts_at = aware(day=local.date(), at=local.time().replace(tzinfo=None), tz=new_tz)
+            session.sequence += 1
+            session.save(update_fields=["starts_at", "sequence", "updated_at"])
+    elif any(getattr(group, name) != value for name, value in before.items()):
+        future.update(sequence=F("sequence") + 1, updated_at=timezone.now())
     return group
 
 

@@ -199,3 +199,20 @@ def test_a_headcount_is_recorded_only_once_the_session_has_started(group):
 
     past.refresh_from_db()
     assert past.attendance == 8
+
+
+def test_correcting_the_time_zone_keeps_future_sessions_at_their_wall_clock_time(group, series):
+    services.group_update(group=group, timezone="America/New_York")
+
+    sessions = list(Session.objects.filter(group=group).select_related("group"))
+    assert {s.local_start.strftime("%a %H:%M") for s in sessions} == {"Tue 19:00"}
+    assert [s.local_start.tzinfo.key for s in sessions] == ["America/New_York"] * 6
+    assert all(s.sequence == 1 for s in sessions)
+
+
+def test_editing_only_the_description_does_not_disturb_calendars(group, series):
+    services.group_update(group=group, description="We read together and talk.")
+
+    assert set(Session.objects.filter(group=group).values_list("sequence", flat=True)) == {0}
+    services.group_update(group=group, location="Library, room 4")
+    assert set(Session.objects.filter(group=group).values_list("sequence", flat=True)) == {1}

@@ -288,3 +288,31 @@ def test_the_group_detail_shows_the_member_link_only_to_the_groups_facilitators(
 
     assert group.member_token in owner_view.content.decode()
     assert outsider_view.status_code == HTTPStatus.NOT_FOUND
+
+
+@pytest.mark.parametrize("sessions", [1, 12])
+def test_the_member_page_and_feed_take_the_same_queries_however_many_sessions(
+    client, group, sessions, django_assert_max_num_queries
+):
+    for day in range(sessions):
+        session = SessionFactory(group=group, starts_at=timezone.now() + timedelta(days=day + 1))
+        session.reading_assignments.create(reading=ReadingFactory(is_published=True), position=0)
+
+    with django_assert_max_num_queries(6):
+        assert client.get(reverse("groups:member_group", args=[group.member_token])).status_code == HTTPStatus.OK
+    with django_assert_max_num_queries(2):
+        assert client.get(reverse("groups:member_feed", args=[group.member_token])).status_code == HTTPStatus.OK
+
+
+@pytest.mark.parametrize("groups", [1, 6])
+def test_the_home_page_takes_the_same_queries_however_many_groups(
+    login, owner, groups, django_assert_max_num_queries
+):
+    from tests.factories import GroupFactory
+
+    for n in range(groups):
+        SessionFactory(group=GroupFactory(owner=owner), starts_at=timezone.now() + timedelta(days=n + 1))
+    client = login(owner)
+
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("home")).status_code == HTTPStatus.OK
