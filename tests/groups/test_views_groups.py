@@ -298,10 +298,13 @@ def test_the_member_page_and_feed_take_the_same_queries_however_many_sessions(
         session = SessionFactory(group=group, starts_at=timezone.now() + timedelta(days=day + 1))
         session.reading_assignments.create(reading=ReadingFactory(is_published=True), position=0)
 
+    page_url = reverse("groups:member_group", args=[group.member_token])
+    feed_url = reverse("groups:member_feed", args=[group.member_token])
+
     with django_assert_max_num_queries(6):
-        assert client.get(reverse("groups:member_group", args=[group.member_token])).status_code == HTTPStatus.OK
+        assert client.get(page_url).status_code == HTTPStatus.OK
     with django_assert_max_num_queries(2):
-        assert client.get(reverse("groups:member_feed", args=[group.member_token])).status_code == HTTPStatus.OK
+        assert client.get(feed_url).status_code == HTTPStatus.OK
 
 
 @pytest.mark.parametrize("groups", [1, 6])
