@@ -11,7 +11,9 @@ from playwright.sync_api import expect
 from groups.models import Group
 from tests.factories import GroupFactory, SessionFactory, UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: keep the helplines the data migration loaded, and flush without
+# re-running post_migrate, so later serialized tests can restore the database.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def sign_in(page, live_server, user) -> None:

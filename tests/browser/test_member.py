@@ -10,7 +10,9 @@ from groups.models import Session
 from groups.services import help_resources_add_defaults
 from tests.factories import GroupFactory, SessionFactory, UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: keep the helplines the data migration loaded, and flush without
+# re-running post_migrate, so later serialized tests can restore the database.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 EXIT_URL = "https://weather.example/today"
 
