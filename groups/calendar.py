@@ -11,6 +11,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
+from content.selectors import readings_for_sessions
 from groups.models import Group, Session
 
 
@@ -57,11 +58,16 @@ def _event(session: Session, *, summary: str, description: str, location: str = 
 
 
 def facilitator_feed(*, sessions: Iterable[Session]) -> bytes:
+    """The private feed: real group names, where to go, the readings and a link."""
+    sessions = list(sessions)
+    readings = readings_for_sessions(sessions=sessions, for_members=False)
     calendar = _calendar(_("Group sessions"))
     for session in sessions:
         group = session.group
         url = settings.SITE_URL + reverse("groups:session_detail", kwargs={"pk": session.pk})
-        body = "\n".join([*_where(group), url])
+        titles = [assignment.reading.title for assignment in readings.get(session.pk, [])]
+        reading_line = [_("Readings: %(titles)s") % {"titles": "; ".join(titles)}] if titles else []
+        body = "\n".join([*_where(group), *reading_line, url])
         location = group.location if group.meets_in_person else group.call_link
         calendar.add_component(_event(session, summary=group.name, description=body, location=location))
     calendar.add_missing_timezones()

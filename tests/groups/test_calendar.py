@@ -10,7 +10,7 @@ from icalendar import Calendar
 
 from groups import services
 from groups.models import Group, SessionSeries
-from tests.factories import GroupFactory, SessionFactory
+from tests.factories import GroupFactory, ReadingFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -105,7 +105,9 @@ def test_the_facilitators_private_feed_covers_all_their_groups_and_nobody_elses(
     client, owner, group, outsider
 ):
     other_group = GroupFactory(name="Thursday evening", owner=owner, timezone="America/New_York")
-    SessionFactory(group=group)
+    SessionFactory(group=group).reading_assignments.create(
+        reading=ReadingFactory(title="Why they left first"), position=0
+    )
     SessionFactory(group=other_group)
     SessionFactory(group=outsider.facilitated_groups.get())
     token = services.facilitator_preference_get(user=owner).calendar_token
@@ -118,6 +120,9 @@ def test_the_facilitators_private_feed_covers_all_their_groups_and_nobody_elses(
     ]
     assert {str(tz["tzid"]) for tz in calendar.walk("VTIMEZONE")} == {"Europe/London", "America/New_York"}
     assert all("/sessions/" in str(event["description"]) for event in calendar.walk("VEVENT"))
+    assert any(
+        "Readings: Why they left first" in str(event["description"]) for event in calendar.walk("VEVENT")
+    )
 
 
 def test_a_rotated_calendar_token_stops_the_old_feed(client, owner):
