@@ -114,12 +114,14 @@ def group_cofacilitator_add(*, group: Group, actor: User, email: str) -> GroupFa
     return link
 
 
-def group_cofacilitator_remove(*, group: Group, actor: User, user_id: int) -> None:
+def group_cofacilitator_remove(*, group: Group, actor: User, user_id: int) -> bool:
+    """Remove a co-facilitator (never the owner). Returns whether anyone was removed."""
     deleted, _detail = GroupFacilitator.objects.filter(
         group=group, user_id=user_id, role=GroupFacilitator.Role.CO_FACILITATOR
     ).delete()
     if deleted:
         audit_record(actor=actor, action="group.cofacilitator_removed", target=group, user_id=user_id)
+    return bool(deleted)
 
 
 def group_member_token_rotate(*, group: Group, actor: User) -> Group:

@@ -179,8 +179,10 @@ def cofacilitator_add(request: HttpRequest, pk: int) -> HttpResponse:
 def cofacilitator_remove(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
     group = selectors.group_for_user(user=request.user, group_id=pk)
     _owner_only(request, group)
-    services.group_cofacilitator_remove(group=group, actor=request.user, user_id=user_id)
-    messages.success(request, _("Co-facilitator removed."))
+    if services.group_cofacilitator_remove(group=group, actor=request.user, user_id=user_id):
+        messages.success(request, _("Co-facilitator removed."))
+    else:
+        messages.error(request, _("That person is not a co-facilitator of this group."))
     return redirect("groups:group_detail", pk=group.pk)
 
 

@@ -319,3 +319,30 @@ def test_the_home_page_takes_the_same_queries_however_many_groups(
 
     with django_assert_max_num_queries(8):
         assert client.get(reverse("home")).status_code == HTTPStatus.OK
+
+
+def test_the_session_page_says_which_series_it_belongs_to(login, owner, group):
+    login(owner).post(
+        reverse("groups:session_create", args=[group.pk]),
+        {
+            "first_day": _day(3),
+            "start_time": "19:00",
+            "duration_minutes": 90,
+            "frequency": "fortnightly",
+            "count": 6,
+        },
+    )
+    session = group.sessions.first()
+
+    html = login(owner).get(reverse("groups:session_detail", args=[session.pk])).content.decode()
+
+    assert "Part of a series: Every two weeks, 6 sessions." in html
+
+
+def test_removing_the_owner_as_a_co_facilitator_is_refused_with_a_message(login, owner, group):
+    response = login(owner).post(
+        reverse("groups:cofacilitator_remove", args=[group.pk, owner.pk]), follow=True
+    )
+
+    assert "That person is not a co-facilitator of this group." in response.content.decode()
+    assert group.facilitator_links.filter(user=owner, role="owner").exists()
