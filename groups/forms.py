@@ -1,3 +1,4 @@
+import functools
 import zoneinfo
 from datetime import date
 
@@ -9,6 +10,7 @@ from groups.models import FacilitatorPreference, Group, SessionSeries
 from groups.services import FOLLOWING, MAX_SERIES_LENGTH, ONE
 
 
+@functools.cache
 def _timezone_choices() -> list[tuple[str, str]]:
     zones = sorted(
         z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/"))

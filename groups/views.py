@@ -3,7 +3,7 @@ from http import HTTPStatus
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,10 +28,12 @@ from groups.models import Group, Session
 from groups.selectors import groups_visible_to
 
 
-def member_page(request: HttpRequest, template_name: str, context: dict | None = None) -> HttpResponse:
+def member_page(
+    request: HttpRequest, template_name: str, context: dict | None = None, *, status: int = HTTPStatus.OK
+) -> HttpResponse:
     """Render a page in the member layout: never stored by the browser or a proxy, so
     Back after a quick exit and a shared device's cache show nothing."""
-    response = render(request, template_name, context or {})
+    response = render(request, template_name, context or {}, status=status)
     add_never_cache_headers(response)
     patch_cache_control(response, no_store=True, private=True)
     return response
@@ -382,7 +384,11 @@ def calendar_token_rotate(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def member_group(request: HttpRequest, token: str) -> HttpResponse:
-    group = selectors.group_by_member_token(token=token)
+    try:
+        group = selectors.group_by_member_token(token=token)
+    except Http404:
+        # A replaced or mistyped link: say so in the member layout (quick exit, help).
+        return member_page(request, "member/link_unknown.html", status=HTTPStatus.NOT_FOUND)
     sessions = selectors.sessions_for_member_page(group=group)
     feed_path = reverse("groups:member_feed", args=[group.member_token])
     context = {

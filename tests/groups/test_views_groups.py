@@ -346,3 +346,15 @@ def test_removing_the_owner_as_a_co_facilitator_is_refused_with_a_message(login,
 
     assert "That person is not a co-facilitator of this group." in response.content.decode()
     assert group.facilitator_links.filter(user=owner, role="owner").exists()
+
+
+def test_an_old_member_link_explains_itself_in_the_member_layout(client):
+    response = client.get(reverse("groups:member_group", args=["no-longer-valid"]))
+
+    html = response.content.decode()
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert "This link does not work" in html
+    assert 'id="quick-exit"' in html
+    assert "Samaritans" in html
+    assert "no-store" in response["Cache-Control"]
+    assert not response.cookies
