@@ -11,7 +11,9 @@ from facilitator.demo import totp_code_now
 from facilitator.models import Invitation, User
 from tests.factories import TEST_PASSWORD, TEST_TOTP_SECRET, AdminFactory, UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: test_checkin.py restores migration data the same way; a plain
+# flush here would recreate content types under new ids and break its restore.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 NEW_PASSWORD = "lantern orchard seventeen"
 

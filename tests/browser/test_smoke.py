@@ -5,7 +5,8 @@ from playwright.sync_api import expect
 
 from facilitator.demo import demo_login
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: keep the data migrations' rows for browser tests that run after this one.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_the_demo_facilitator_logs_in_with_a_code_and_sees_the_dashboard(live_server, page, axe_check):
