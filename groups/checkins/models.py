@@ -11,6 +11,7 @@ import secrets
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -93,7 +94,16 @@ class Item(models.Model):
     help_text = models.CharField(_("hint"), max_length=300, blank=True)
     # For scales and choices: [[value, label], ...] in the order shown. Scale values are
     # integers; choice values are short strings.
-    options = models.JSONField(_("options"), default=list, blank=True)
+    options = models.JSONField(
+        _("options"),
+        default=list,
+        blank=True,
+        help_text=_(
+            'In the order shown, each as [value, "label"]: whole numbers for a scale, '
+            'e.g. [[0, "Not at all"], [1, "A little"]]; short words for a choice, '
+            'e.g. [["yes", "Yes"], ["no", "No"]].'
+        ),
+    )
     required = models.BooleanField(_("required"), default=True)
     max_length = models.PositiveSmallIntegerField(_("longest text accepted"), default=200)
 
@@ -105,6 +115,27 @@ class Item(models.Model):
 
     def __str__(self) -> str:
         return self.prompt
+
+    def clean(self) -> None:
+        if self.kind not in {self.Kind.SCALE, self.Kind.CHOICE}:
+            return
+        options = self.options if isinstance(self.options, list) else None
+        shaped = options and all(
+            isinstance(option, list) and len(option) == 2 and isinstance(option[1], str) for option in options
+        )
+        if not shaped:
+            raise ValidationError({"options": _('Give at least one option, each as [value, "label"].')})
+        values = [option[0] for option in options]
+        wanted = int if self.kind == self.Kind.SCALE else str
+        if not all(isinstance(v, wanted) and not isinstance(v, bool) for v in values):
+            message = (
+                _("Scale values must be whole numbers.")
+                if wanted is int
+                else _("Choice values must be words.")
+            )
+            raise ValidationError({"options": message})
+        if len(set(values)) != len(values):
+            raise ValidationError({"options": _("Each option needs its own value.")})
 
 
 class CheckinWindow(models.Model):

@@ -83,7 +83,7 @@ def _cross_site(request: HttpRequest) -> bool:
 @require_http_methods(["GET", "HEAD", "POST"])
 def checkin(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST" and _cross_site(request):
-        return _member(request, "checkins/checkin_unknown.html", {"code": ""}, HTTPStatus.FORBIDDEN)
+        return _member(request, "checkins/checkin_refused.html", {}, HTTPStatus.FORBIDDEN)
     window = selectors.window_for_code(code=services.normalise_code(code))
     if window is None:
         return _member(request, "checkins/checkin_unknown.html", {"code": code[:12]}, HTTPStatus.NOT_FOUND)

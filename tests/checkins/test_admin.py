@@ -57,3 +57,30 @@ def test_facilitators_cannot_reach_the_instrument_admin(login, request, role):
     client = login(request.getfixturevalue(role))
     response = client.get(reverse("admin:checkins_instrumentversion_changelist"))
     assert response.status_code == HTTPStatus.FOUND
+
+
+@pytest.mark.parametrize(
+    ("kind", "options", "ok"),
+    [
+        ("scale", [[0, "No"], [1, "Yes"]], True),
+        ("choice", [["yes", "Yes"], ["no", "No"]], True),
+        ("scale", [["0", "No"]], False),
+        ("scale", [[True, "No"]], False),
+        ("choice", [[1, "One"]], False),
+        ("scale", [], False),
+        ("scale", [[0, "No"], [0, "Also no"]], False),
+        ("scale", {"0": "No"}, False),
+        ("text", [], True),
+    ],
+)
+def test_item_options_must_have_the_shape_the_form_needs(kind, options, ok):
+    from django.core.exceptions import ValidationError
+
+    from groups.checkins.models import Item
+
+    item = Item(version=_program_v1(), key="new", kind=kind, prompt="A question", options=options)
+    if ok:
+        item.clean()
+    else:
+        with pytest.raises(ValidationError):
+            item.clean()

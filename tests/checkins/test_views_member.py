@@ -272,6 +272,7 @@ def test_a_request_too_large_to_be_a_check_in_is_refused_with_a_4xx(client, wind
 def test_a_post_that_another_site_made_the_browser_send_is_refused(client, window):
     response = client.post(_url(window), form_data(), headers={"Sec-Fetch-Site": "cross-site"})
     assert response.status_code == HTTPStatus.FORBIDDEN
+    assert "nothing was saved" in response.content.decode()
     assert not Response.objects.exists()
     assert MARKER_COOKIE not in response.cookies
 
