@@ -77,7 +77,8 @@ def values_check(*, version: InstrumentVersion, values: dict) -> None:
     for key, item in items.items():
         value = values.get(key)
         if value in (None, "", []):
-            if item.required:
+            # A readings item is only asked when the session has readings.
+            if item.required and item.kind != Item.Kind.READINGS:
                 raise ValueError(f"{key} is required")
             continue
         allowed = [option[0] for option in item.options]

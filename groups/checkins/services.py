@@ -246,6 +246,8 @@ def checkin_submit(
     """Store one member's check-in, whole or not at all, and say whether the member
     should see the help resources. Raises CheckinRefused when nothing was stored."""
     now = now or timezone.now()
+    if not submission.answers:
+        raise ValueError("a check-in needs at least one instrument")
     for version, values in submission.answers.items():
         instruments.values_check(version=version, values=values)
     if not _rate_allows(window=window):

@@ -6,6 +6,7 @@ only: a signed, browser-session marker of the windows this browser has answered.
 
 from __future__ import annotations
 
+import logging
 from http import HTTPStatus
 
 import segno
@@ -25,6 +26,8 @@ from groups.checkins import instruments, selectors, services
 from groups.checkins.forms import CheckinForm, CodeForm, SlipCountForm, WindowSettingsForm
 from groups.checkins.models import CheckinWindow
 from groups.views import member_page
+
+logger = logging.getLogger(__name__)
 
 MARKER_COOKIE = "cd"
 MARKER_SALT = "checkins.marker"
@@ -97,9 +100,13 @@ def checkin(request: HttpRequest, code: str) -> HttpResponse:
         status = HTTPStatus.CONFLICT if request.method == "POST" else HTTPStatus.OK
         return _member(request, "checkins/checkin_already.html", context, status)
 
+    versions = instruments.current_versions()
+    if not versions:
+        # Every instrument switched off in the admin: nothing to ask, so nothing to store.
+        return _member(request, "checkins/checkin_not_open.html", context, HTTPStatus.SERVICE_UNAVAILABLE)
     form = CheckinForm(
         request.POST if request.method == "POST" else None,
-        versions=instruments.current_versions(),
+        versions=versions,
         readings=selectors.session_readings(session=window.session),
         single_use=single_use,
     )
@@ -110,6 +117,20 @@ def checkin(request: HttpRequest, code: str) -> HttpResponse:
         signal = services.checkin_submit(
             window=window, submission=form.submission(), slip_code=form.cleaned_data.get("slip_code", "")
         )
+    except ValueError:
+        # The form and the service's last guard disagree (an instrument edited mid-way):
+        # store nothing, keep the answers, and ask the member to send them again.
+        logger.warning("check-in refused by the last guard")
+        context["refusal"] = _(
+            "Something in the form changed while you were answering. Please check and send again."
+        )
+        context["form"] = CheckinForm(
+            request.POST,
+            versions=instruments.current_versions(),
+            readings=selectors.session_readings(session=window.session),
+            single_use=single_use,
+        )
+        return _member(request, "checkins/checkin_form.html", context, HTTPStatus.CONFLICT)
     except services.CheckinRefused as refused:
         if refused.reason == services.CheckinRefused.CLOSED:
             return _member(request, "checkins/checkin_closed.html", context, HTTPStatus.GONE)

@@ -302,3 +302,38 @@ def test_link_previews_may_ask_for_the_headers_only(client, window):
     assert client.head(_url(window)).status_code == HTTPStatus.OK
     assert client.head(reverse("checkins:enter")).status_code == HTTPStatus.OK
     assert not Response.objects.exists()
+
+
+def test_a_required_readings_item_does_not_block_a_session_without_readings(client, window):
+    from groups.checkins.models import Item
+
+    Item.objects.filter(key="resonated").update(required=True)
+    response = client.post(_url(window), form_data())
+    assert response.status_code == HTTPStatus.OK
+    assert Response.objects.count() == 1
+
+
+def test_an_instrument_changed_while_answering_stores_nothing_and_keeps_the_answers(
+    client, window, monkeypatch
+):
+    from groups.checkins import instruments
+
+    def changed(*, version, values):
+        raise ValueError("the items changed")
+
+    monkeypatch.setattr(instruments, "values_check", changed)
+    response = client.post(_url(window), form_data(program__comment="keep me"))
+
+    assert response.status_code == HTTPStatus.CONFLICT
+    assert "Please check and send again" in response.content.decode()
+    assert 'value="keep me"' in response.content.decode()
+    assert not Response.objects.exists()
+
+
+def test_with_every_instrument_switched_off_nothing_is_asked_or_stored(client, window):
+    from groups.checkins.models import Instrument
+
+    Instrument.objects.update(is_active=False)
+    assert client.get(_url(window)).status_code == HTTPStatus.SERVICE_UNAVAILABLE
+    assert client.post(_url(window), form_data()).status_code == HTTPStatus.SERVICE_UNAVAILABLE
+    assert not Response.objects.exists()
