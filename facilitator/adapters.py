@@ -1,3 +1,4 @@
+import base64
 import hashlib
 import hmac
 import ipaddress
@@ -6,6 +7,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.internal.httpkit import get_client_ip
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from cryptography.fernet import Fernet
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
@@ -61,6 +63,24 @@ class MFAAdapter(DefaultMFAAdapter):
             "you will set up the new phone at your next sign-in."
         ),
     }
+
+    # TOTP secrets and recovery-code seeds are encrypted at rest, so a copy of the
+    # database alone cannot produce codes. Values written before this existed are
+    # plain text without the prefix and are still read.
+    _PREFIX = "fernet:"
+
+    @staticmethod
+    def _fernet() -> Fernet:
+        material = (settings.MFA_ENCRYPTION_KEY or settings.SECRET_KEY).encode()
+        return Fernet(base64.urlsafe_b64encode(hashlib.sha256(b"facilitator.mfa:" + material).digest()))
+
+    def encrypt(self, text: str) -> str:
+        return self._PREFIX + self._fernet().encrypt(text.encode()).decode()
+
+    def decrypt(self, encrypted_text: str) -> str:
+        if not encrypted_text.startswith(self._PREFIX):
+            return encrypted_text
+        return self._fernet().decrypt(encrypted_text.removeprefix(self._PREFIX).encode()).decode()
 
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
         if authenticator.type == Authenticator.Type.RECOVERY_CODES:

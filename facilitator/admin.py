@@ -1,3 +1,4 @@
+from allauth.mfa.models import Authenticator
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ValidationError
@@ -141,3 +142,41 @@ class InvitationAdmin(admin.ModelAdmin):
             services.invitation_enqueue(invitation=invitation)
             count += 1
         messages.success(request, _("%(count)d invitation(s) will be sent again.") % {"count": count})
+
+
+# allauth's own admin shows and edits the authenticator's secret; ours only lists
+# them and lets an admin remove one (a "reset": the account sets up a new one at
+# its next sign-in), which is audited.
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(admin.ModelAdmin):
+    list_display = ("user", "type", "created_at", "last_used_at")
+    list_filter = ("type",)
+    search_fields = ("user__email",)
+    fields = ("user", "type", "created_at", "last_used_at")
+    readonly_fields = fields
+    list_select_related = ("user",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return selectors.account_is_admin(request.user)
+
+    def has_module_permission(self, request) -> bool:
+        return selectors.account_is_admin(request.user)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return selectors.account_is_admin(request.user)
+
+    def delete_model(self, request, obj) -> None:
+        services.authenticator_reset(actor=request.user, authenticator=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for authenticator in queryset:
+            services.authenticator_reset(actor=request.user, authenticator=authenticator)

@@ -185,3 +185,18 @@ def invitations_expire() -> int:
             if Invitation.objects.filter(pk=pk).exclude(token_hash="").update(token_hash=""):
                 audit_record(actor=None, action="account.invitation_expired", invitation=pk)
     return len(expired)
+
+
+def authenticator_reset(*, actor: User, authenticator) -> None:
+    """An admin removes someone's authenticator (lost phone); audited with ids only."""
+    if not (actor.is_active and actor.is_staff):
+        raise PermissionDenied(_("Only admins can reset a second step."))
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="account.mfa_reset_by_admin",
+            target=authenticator.user,
+            authenticator=authenticator.pk,
+            kind=authenticator.type,
+        )
+        authenticator.delete()

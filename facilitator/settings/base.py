@@ -165,6 +165,9 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Group facilitator dashboard")
 MFA_ADAPTER = "facilitator.adapters.MFAAdapter"
+# Key for encrypting TOTP secrets at rest (facilitator.adapters.MFAAdapter); derived
+# from DJANGO_SECRET_KEY when unset. Changing it makes every authenticator unusable.
+MFA_ENCRYPTION_KEY = env.str("MFA_ENCRYPTION_KEY", default="")
 # An invitation link is valid for this many hours after it is sent.
 INVITATION_TTL_HOURS = env.int("INVITATION_TTL_HOURS", default=72)
 

@@ -2,6 +2,7 @@ from http import HTTPStatus
 
 import pytest
 from allauth.mfa.models import Authenticator
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from tests.factories import AdminFactory, UserFactory
@@ -132,3 +133,71 @@ def test_the_admin_login_page_cannot_skip_the_second_step(client, admin_user):
     assert page["Location"].startswith(reverse("account_login"))
     assert response["Location"].startswith(reverse("account_login"))
     assert "_auth_user_id" not in client.session
+
+
+def test_admins_see_authenticators_but_never_their_secrets(client, admin_user):
+    from tests.factories import TEST_TOTP_SECRET
+
+    user = UserFactory()
+    totp = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    client.force_login(admin_user)
+
+    listing = client.get(reverse("admin:mfa_authenticator_changelist"))
+    detail = client.get(reverse("admin:mfa_authenticator_change", args=[totp.pk]))
+
+    assert listing.status_code == detail.status_code == HTTPStatus.OK
+    assert TEST_TOTP_SECRET not in detail.content.decode()
+    assert client.get(reverse("admin:mfa_authenticator_add")).status_code == HTTPStatus.FORBIDDEN
+
+
+def test_an_admin_resets_a_lost_authenticator_and_it_is_audited(client, admin_user):
+    from facilitator.models import AuditEntry
+
+    user = UserFactory()
+    totp = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    client.force_login(admin_user)
+
+    client.post(reverse("admin:mfa_authenticator_delete", args=[totp.pk]), {"post": "yes"})
+
+    assert not Authenticator.objects.filter(pk=totp.pk).exists()
+    entry = AuditEntry.objects.get(action="account.mfa_reset_by_admin")
+    assert entry.actor_id == admin_user.pk
+    assert entry.target_id == str(user.pk)
+    assert entry.ids == {"authenticator": totp.pk, "kind": "totp"}
+    client.force_login(user)
+    assert client.get(reverse("home"))["Location"] == reverse("mfa_activate_totp")
+
+
+def test_facilitators_cannot_reset_authenticators(client, owner):
+    from facilitator.services import authenticator_reset
+
+    totp = Authenticator.objects.get(user=owner, type=Authenticator.Type.TOTP)
+
+    with pytest.raises(PermissionDenied):
+        authenticator_reset(actor=owner, authenticator=totp)
+
+
+def test_totp_secrets_are_encrypted_at_rest():
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    from tests.factories import TEST_TOTP_SECRET, totp_code
+
+    user = UserFactory()
+    totp = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+
+    assert TEST_TOTP_SECRET not in str(totp.data)
+    assert totp.data["secret"].startswith("fernet:")
+    assert TOTP(totp).validate_code(totp_code())
+
+
+def test_secrets_stored_before_encryption_still_work():
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    from tests.factories import TEST_TOTP_SECRET, totp_code
+
+    user = UserFactory(mfa=False)
+    legacy = Authenticator.objects.create(
+        user=user, type=Authenticator.Type.TOTP, data={"secret": TEST_TOTP_SECRET}
+    )
+
+    assert TOTP(legacy).validate_code(totp_code())
