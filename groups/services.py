@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from content.selectors import readings_for_sessions, session_notes_for_sessions
 from facilitator.models import User
 from facilitator.services import audit_record
 from groups.help_defaults import DEFAULT_HELP_RESOURCES
@@ -363,10 +364,6 @@ def reminders_send_due(*, now: datetime | None = None) -> SweepResult:
 
 
 def _readings_for(session: Session) -> list:
-    try:
-        from content.selectors import readings_for_sessions
-    except ImportError:  # pragma: no cover - the content app always ships with groups
-        return []
     return readings_for_sessions(sessions=[session], for_members=False).get(session.pk, [])
 
 
@@ -378,6 +375,7 @@ def _reminder_email_send(*, session: Session, user: User) -> None:
         "local_start": session.local_start,
         "local_end": session.local_end,
         "assignments": _readings_for(session),
+        "note": session_notes_for_sessions(sessions=[session]).get(session.pk, ""),
         "session_url": settings.SITE_URL + reverse("groups:session_detail", kwargs={"pk": session.pk}),
         "settings_url": settings.SITE_URL + reverse("groups:reminder_settings"),
     }

@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from content.selectors import readings_for_sessions
+from content.selectors import readings_for_sessions, session_notes_for_sessions
 from groups import calendar, selectors, services
 from groups.forms import (
     AttendanceForm,
@@ -235,6 +235,7 @@ def _session_context(session: Session, **forms) -> dict:
         "group": session.group,
         "is_past": session.starts_at <= timezone.now(),
         "assignments": readings_for_sessions(sessions=[session], for_members=False).get(session.pk, []),
+        "note": session_notes_for_sessions(sessions=[session]).get(session.pk, ""),
         "move_form": forms.get("move_form")
         or SessionMoveForm(
             initial={

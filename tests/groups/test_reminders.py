@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from content.models import SessionNote
 from groups import services
 from groups.models import Reminder, Session
 from groups.services import reminders_send_due
@@ -107,6 +108,7 @@ def test_the_reminder_names_the_group_time_place_readings_and_links_to_the_sessi
     session = SessionFactory(group=group, starts_at=timezone.now() + timedelta(hours=20))
     reading = ReadingFactory(title="Why the pull to go back is so strong")
     session.reading_assignments.create(reading=reading, position=0)
+    SessionNote.objects.create(session=session, text="Read it aloud; pause after the list.")
 
     reminders_send_due()
 
@@ -118,6 +120,7 @@ def test_the_reminder_names_the_group_time_place_readings_and_links_to_the_sessi
     assert "Why the pull to go back is so strong" in message.body
     assert f"https://groups.example/sessions/{session.pk}/" in message.body
     assert "Europe/London" in message.body
+    assert "Read it aloud; pause after the list." in message.body
 
 
 def test_a_failed_send_releases_the_claim_so_the_next_sweep_retries(group, owner, cofacilitator, monkeypatch):
