@@ -162,8 +162,14 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Passkeys / security keys (WebAuthn) may be added beside TOTP as a second factor.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+# WebAuthn needs a secure origin; http://localhost is allowed only outside production.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Group facilitator dashboard")
+# Accept the code of the 30-second period before or after too (a phone clock a little
+# off, a code typed as it rolled over); a used code is still refused for the window.
+MFA_TOTP_TOLERANCE = 1
 MFA_ADAPTER = "facilitator.adapters.MFAAdapter"
 # Key for encrypting TOTP secrets at rest (facilitator.adapters.MFAAdapter); derived
 # from DJANGO_SECRET_KEY when unset. Changing it makes every authenticator unusable.
