@@ -11,7 +11,7 @@ from content.services import library_load
 from tests.content.support import weekly_sessions
 from tests.factories import AdminFactory, GroupFactory, UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def sign_in(page, live_server, user) -> None:

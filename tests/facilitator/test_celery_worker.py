@@ -10,7 +10,7 @@ from facilitator.celery import app
 from facilitator.models import TaskHeartbeat
 from facilitator.schedule import BEAT_SCHEDULE
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def _wait_for(predicate, seconds: float = 20.0) -> bool:
