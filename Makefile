@@ -6,7 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
-export PORT HOST
+SITE_URL ?= http://$(HOST):$(PORT)
+export PORT HOST SITE_URL
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help

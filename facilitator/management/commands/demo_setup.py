@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.urls import reverse
 
+from content.demo import demo_readings_ensure
 from facilitator.demo import DEMO_FACILITATOR_EMAIL, demo_accounts_ensure
 from facilitator.models import User
 from groups.checkins.demo import demo_checkin_ensure
@@ -21,6 +22,7 @@ class Command(BaseCommand):
         )
         facilitator = User.objects.get(email=DEMO_FACILITATOR_EMAIL)
         group = demo_group_ensure(owner=facilitator)
+        demo_readings_ensure(group=group)
         member_url = settings.SITE_URL + reverse("groups:member_group", args=[group.member_token])
         self.stdout.write(f"  Demo group's member page (no login): {member_url}")
         window = demo_checkin_ensure(group=group)
