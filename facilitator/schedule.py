@@ -25,6 +25,18 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": timedelta(minutes=1),
         "options": {"expires": 50},
     },
+    "checkins-rollups": {
+        # Releases the aggregates of any closed check-in whose nudge was lost.
+        "task": "groups.checkins.tasks.rollups_sweep",
+        "schedule": timedelta(minutes=5),
+        "options": {"expires": 240},
+    },
+    "checkins-exports": {
+        # Runs trend exports whose nudge was lost and forgets finished ones after a day.
+        "task": "groups.checkins.tasks.exports_sweep",
+        "schedule": timedelta(minutes=5),
+        "options": {"expires": 240},
+    },
     "groups-reminders": {
         # Finds due reminders in the database and claims each before sending.
         "task": "groups.tasks.reminders_sweep",

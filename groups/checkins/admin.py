@@ -6,12 +6,14 @@ answers."""
 from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import Max
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from facilitator.services import audit_record
-from groups.checkins.models import CheckinWindow, Instrument, InstrumentVersion, Item
+from groups.checkins.models import CheckinWindow, Instrument, InstrumentVersion, Item, PrivacySettings
+from groups.checkins.services import privacy_settings_update
 
 
 class ItemInline(admin.StackedInline):
@@ -104,3 +106,25 @@ class CheckinWindowAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(PrivacySettings)
+class PrivacySettingsAdmin(admin.ModelAdmin):
+    """One row; saving goes through the service so every change is audited."""
+
+    fields = ("k_scores", "k_comments", "updated_at")
+    readonly_fields = ("updated_at",)
+    list_display = ("__str__", "k_scores", "k_comments", "updated_at")
+
+    def has_add_permission(self, request):
+        return not PrivacySettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        row, _created = PrivacySettings.objects.get_or_create(pk=1)
+        return redirect("admin:checkins_privacysettings_change", row.pk)
+
+    def save_model(self, request, obj, form, change):
+        privacy_settings_update(k_scores=obj.k_scores, k_comments=obj.k_comments, actor=request.user)

@@ -12,6 +12,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -232,3 +233,192 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return str(_("an anonymous answer"))
+
+
+# --- Released aggregates (issue #7) -------------------------------------------------
+#
+# A rollup is computed once, when a window has closed, and never changes afterwards.
+# Only ``groups.checkins.rollups`` reads raw answers to make one; everything else
+# (views, exports, the program view) reads these rows through the selectors.
+
+# Sessions below k pool into fixed blocks of this many consecutive rolled-up sessions
+# of a group (by ``SessionRollup.ordinal``). A constant, not a setting: changing it
+# would regroup history and let two releases be compared.
+POOL_BLOCK_SIZE = 4
+K_FLOOR = 3
+K_DEFAULT = 5
+
+
+class PrivacySettings(models.Model):
+    """The deployment's release thresholds: one row, edited by admins, every change
+    audited. A change applies to check-ins that close afterwards; what was released
+    stays as it was."""
+
+    k_scores = models.PositiveSmallIntegerField(
+        _("answers needed before scores are shown"),
+        default=K_DEFAULT,
+        validators=[MinValueValidator(K_FLOOR), MaxValueValidator(100)],
+    )
+    k_comments = models.PositiveSmallIntegerField(
+        _("answers needed before comments are shown"),
+        default=K_DEFAULT,
+        validators=[MinValueValidator(K_FLOOR), MaxValueValidator(100)],
+    )
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("privacy thresholds")
+        verbose_name_plural = _("privacy thresholds")
+        constraints = [
+            models.CheckConstraint(condition=Q(k_scores__gte=K_FLOOR), name="k_scores_at_least_floor"),
+            models.CheckConstraint(condition=Q(k_comments__gte=K_FLOOR), name="k_comments_at_least_floor"),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Privacy thresholds"))
+
+
+class SessionRollup(models.Model):
+    """What a closed window releases. ``stats`` is filled only when ``status`` is
+    released; a suppressed session keeps nothing but its place in a block."""
+
+    class Status(models.TextChoices):
+        RELEASED = "released", _("Released")
+        SUPPRESSED = "suppressed", _("Fewer than k answers")
+        EMPTY = "empty", _("No answers")
+
+    session = models.OneToOneField("groups.Session", on_delete=models.CASCADE, related_name="checkin_rollup")
+    group = models.ForeignKey("groups.Group", on_delete=models.CASCADE, related_name="checkin_rollups")
+    # 1, 2, 3… in the order the group's rollups were made (the order its windows
+    # closed); fixed at creation, so blocks never slide.
+    ordinal = models.PositiveIntegerField()
+    block = models.PositiveIntegerField()
+    status = models.CharField(max_length=12, choices=Status.choices)
+    k_scores = models.PositiveSmallIntegerField()
+    k_comments = models.PositiveSmallIntegerField()
+    answers = models.PositiveIntegerField(help_text="Set only when released.", null=True, blank=True)
+    stats = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("session rollup")
+        verbose_name_plural = _("session rollups")
+        constraints = [
+            models.UniqueConstraint(fields=["group", "ordinal"], name="one_rollup_per_group_ordinal"),
+            models.CheckConstraint(
+                condition=Q(status="released", answers__isnull=False) | ~Q(status="released"),
+                name="released_rollup_has_answers",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="released") | Q(answers__isnull=True, stats={}),
+                name="unreleased_rollup_holds_nothing",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session} ({self.status})"
+
+    @property
+    def is_released(self) -> bool:
+        return self.status == self.Status.RELEASED
+
+
+class BlockRollup(models.Model):
+    """The pooled result of the suppressed sessions in one complete block of a group
+    (the released sessions of the block are not in it, so nothing can be subtracted)."""
+
+    class Status(models.TextChoices):
+        RELEASED = "released", _("Released")
+        SUPPRESSED = "suppressed", _("Fewer than k answers, even pooled")
+
+    group = models.ForeignKey("groups.Group", on_delete=models.CASCADE, related_name="checkin_blocks")
+    number = models.PositiveIntegerField()
+    status = models.CharField(max_length=12, choices=Status.choices)
+    k_scores = models.PositiveSmallIntegerField()
+    k_comments = models.PositiveSmallIntegerField()
+    sessions_pooled = models.PositiveSmallIntegerField()
+    first_starts_at = models.DateTimeField()
+    last_starts_at = models.DateTimeField()
+    headcount = models.PositiveIntegerField(null=True, blank=True)
+    answers = models.PositiveIntegerField(null=True, blank=True)
+    stats = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pooled block rollup")
+        verbose_name_plural = _("pooled block rollups")
+        constraints = [
+            models.UniqueConstraint(fields=["group", "number"], name="one_block_rollup_per_number"),
+            models.CheckConstraint(
+                condition=Q(status="released") | Q(answers__isnull=True, stats={}),
+                name="unreleased_block_holds_nothing",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group} block {self.number} ({self.status})"
+
+    @property
+    def is_released(self) -> bool:
+        return self.status == self.Status.RELEASED
+
+
+class RollupComment(models.Model):
+    """A free-text line from a released session or block. ``position`` is random,
+    drawn at release, so the shown order is stable and says nothing about who wrote
+    first."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    session_rollup = models.ForeignKey(
+        SessionRollup, on_delete=models.CASCADE, null=True, blank=True, related_name="comments"
+    )
+    block_rollup = models.ForeignKey(
+        BlockRollup, on_delete=models.CASCADE, null=True, blank=True, related_name="comments"
+    )
+    text = models.CharField(max_length=400)
+    position = models.PositiveIntegerField()
+    hidden = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("released comment")
+        verbose_name_plural = _("released comments")
+        ordering = ("position", "id")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(session_rollup__isnull=True, block_rollup__isnull=False)
+                | Q(session_rollup__isnull=False, block_rollup__isnull=True),
+                name="comment_in_one_rollup",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(_("a released comment"))
+
+
+class ExportJob(models.Model):
+    """A CSV export made in the background; the page polls its status."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # Null for the program-wide export (admins only).
+    group = models.ForeignKey(
+        "groups.Group", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    progress = models.PositiveSmallIntegerField(default=0)
+    content = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+
+    def __str__(self) -> str:
+        return f"export {self.pk} ({self.status})"

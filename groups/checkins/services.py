@@ -24,10 +24,14 @@ from django.utils.translation import gettext_lazy as _
 from facilitator.services import audit_record
 from groups.checkins import instruments
 from groups.checkins.models import (
+    K_FLOOR,
     Answer,
     CheckinWindow,
+    ExportJob,
     InstrumentVersion,
+    PrivacySettings,
     Response,
+    RollupComment,
     SingleUseCode,
     new_slip_code,
 )
@@ -136,8 +140,21 @@ def window_close(*, window: CheckinWindow, actor=None, now: datetime | None = No
         SingleUseCode.objects.filter(window=window).delete()
         _responses_shuffle(session_id=window.session_id)
         audit_record(actor=actor, action="checkin.window_closed", target=window)
+        session_id = window.session_id
+        transaction.on_commit(lambda: _rollup_nudge(session_id=session_id))
     window.refresh_from_db()
     return True
+
+
+def _rollup_nudge(*, session_id: int) -> None:
+    """Ask a worker to release the session's aggregates. Only a nudge: if the broker
+    is down, the rollup sweep makes it within minutes."""
+    from groups.checkins import tasks
+
+    try:
+        tasks.session_rollup_compute.delay(session_id)
+    except Exception:
+        logger.warning("rollup nudge not sent; the sweep will make the rollup")
 
 
 def _responses_shuffle(*, session_id: int) -> None:
@@ -274,3 +291,98 @@ def checkin_submit(
             ]
         )
     return instruments.safety_signal(submission.by_instrument())
+
+
+# --- Released aggregates: thresholds, hidden comments, exports -------------------
+
+
+def privacy_settings_update(*, k_scores: int, k_comments: int, actor) -> PrivacySettings:
+    """Change the release thresholds (floor K_FLOOR); audited with the new numbers."""
+    if k_scores < K_FLOOR or k_comments < K_FLOOR:
+        raise ValueError(f"thresholds may not go below {K_FLOOR}")
+    with transaction.atomic():
+        row, created = PrivacySettings.objects.select_for_update().get_or_create(pk=1)
+        before = (row.k_scores, row.k_comments)
+        row.k_scores, row.k_comments = k_scores, k_comments
+        row.full_clean()
+        row.save()
+        if before != (k_scores, k_comments) or created:
+            audit_record(
+                actor=actor,
+                action="checkin.thresholds_changed",
+                target=row,
+                k_scores=k_scores,
+                k_comments=k_comments,
+                k_scores_before=before[0],
+                k_comments_before=before[1],
+            )
+    return row
+
+
+def comment_hide(*, comment: RollupComment, actor) -> bool:
+    """Hide a released comment (it names someone). True if this call hid it."""
+    hidden = RollupComment.objects.filter(pk=comment.pk, hidden=False).update(hidden=True)
+    if hidden:
+        audit_record(actor=actor, action="checkin.comment_hidden", target=comment)
+    return bool(hidden)
+
+
+def export_record(*, actor, group) -> None:
+    """Audit a direct download of a group's aggregates (CSV or printable report)."""
+    audit_record(actor=actor, action="checkin.export_downloaded", target=group)
+
+
+def export_request(*, actor, group=None) -> ExportJob:
+    """Queue a CSV export of released aggregates (one group, or all for an admin)."""
+    from groups.checkins import tasks
+
+    job = ExportJob.objects.create(requested_by=actor, group=group)
+    audit_record(
+        actor=actor, action="checkin.export_requested", target=job, group=group.pk if group else None
+    )
+    job_id = str(job.pk)
+
+    def nudge() -> None:
+        try:
+            tasks.export_run.delay(job_id)
+        except Exception:
+            logger.warning("export nudge not sent; the export sweep will run it")
+
+    transaction.on_commit(nudge)
+    return job
+
+
+def export_run(*, job_id) -> ExportJob | None:
+    """Build the export's CSV; claimed by a conditional update, so a repeated message
+    does nothing."""
+    from groups.checkins import exports
+
+    if not ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.PENDING).update(
+        status=ExportJob.Status.RUNNING
+    ):
+        return None
+    job = ExportJob.objects.get(pk=job_id)
+    try:
+        content = exports.export_csv(job=job)
+    except Exception:
+        logger.exception("export failed")
+        ExportJob.objects.filter(pk=job_id).update(status=ExportJob.Status.FAILED, finished_at=timezone.now())
+        raise
+    ExportJob.objects.filter(pk=job_id).update(
+        status=ExportJob.Status.DONE, progress=100, content=content, finished_at=timezone.now()
+    )
+    job.refresh_from_db()
+    return job
+
+
+def exports_sweep(*, now: datetime | None = None) -> int:
+    """Run exports whose nudge was lost, and forget finished ones after a day."""
+    now = now or timezone.now()
+    ExportJob.objects.filter(created_at__lt=now - timedelta(days=1)).delete()
+    ran = 0
+    stale = ExportJob.objects.filter(
+        status=ExportJob.Status.PENDING, created_at__lt=now - timedelta(minutes=2)
+    )
+    for job_id in stale.values_list("pk", flat=True)[:50]:
+        ran += export_run(job_id=job_id) is not None
+    return ran

@@ -13,7 +13,9 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,9 +24,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
-from groups.checkins import instruments, selectors, services
+from groups.checkins import charts, exports, instruments, rollups, selectors, services
 from groups.checkins.forms import CheckinForm, CodeForm, SlipCountForm, WindowSettingsForm
 from groups.checkins.models import CheckinWindow
+from groups.selectors import group_for_user, groups_visible_to
 from groups.views import member_page
 
 logger = logging.getLogger(__name__)
@@ -275,3 +278,214 @@ def window_slips(request: HttpRequest, session_id: int) -> HttpResponse:
         "short_link": _member_link(request, window).split("://", 1)[-1],
     }
     return render(request, "checkins/window_slips.html", context)
+
+
+# --- Released aggregates (trends) -------------------------------------------------
+
+
+def _pct(value: float | None) -> str:
+    return "" if value is None else f"{value * 100:.0f}%"
+
+
+def _charts(rows: list) -> dict:
+    points = [row for row in rows if row.is_released]
+    labels = [_point_label(row) for row in points]
+    who5 = charts.line_chart(
+        labels=labels,
+        series=[("line-who5", _("WHO-5 mean"), [row.who5["mean"] if row.who5 else None for row in points])],
+        lo=0,
+        hi=100,
+        ticks=[0, 25, 50, 75, 100],
+        band=[
+            (row.who5["low"], row.who5["high"]) if row.who5 and row.who5["low"] is not None else None
+            for row in points
+        ],
+        references=[(50, _("50: poor wellbeing"), "ref-50"), (28, _("28: likely depression"), "ref-28")],
+        moved=[row.moved is not None for row in points],
+    )
+    items = charts.line_chart(
+        labels=labels,
+        series=[
+            ("line-pull", _("Pull to contact (0-10)"), [row.pull for row in points]),
+            ("line-connection", _("Connection (1-5)"), [row.connection for row in points]),
+        ],
+        lo=0,
+        hi=10,
+        ticks=[0, 2, 4, 6, 8, 10],
+    )
+    return {"who5_chart": who5, "items_chart": items, "points": points}
+
+
+def _point_label(row) -> str:
+    local = timezone.localtime(
+        row.starts_at, row.session.group.tzinfo if row.session else row.block.group.tzinfo
+    )
+    if row.kind == "block":
+        return _("Block %(n)s") % {"n": row.block_number}
+    return local.strftime("%d %b")
+
+
+def _trend_context(request: HttpRequest, group_id: int) -> dict:
+    group = group_for_user(user=request.user, group_id=group_id)
+    rows = selectors.released_aggregates(group=group)
+    for row in rows:
+        if row.block is not None:
+            row.block.group = group
+        if row.session is not None:
+            row.session.group = group
+    return {"group": group, "rows": rows, "limits": rollups.thresholds(), **_charts(rows)}
+
+
+@login_required
+@never_cache
+@require_GET
+def trends_group(request: HttpRequest, group_id: int) -> HttpResponse:
+    return render(request, "checkins/trends_group.html", _trend_context(request, group_id))
+
+
+@login_required
+@never_cache
+@require_GET
+def trends_report(request: HttpRequest, group_id: int) -> HttpResponse:
+    """The printable report: the same rows, laid out for paper."""
+    context = _trend_context(request, group_id)
+    services.export_record(actor=request.user, group=context["group"])
+    return render(request, "checkins/trends_report.html", {**context, "printed_at": timezone.now()})
+
+
+@login_required
+@never_cache
+@require_GET
+def trends_csv(request: HttpRequest, group_id: int) -> HttpResponse:
+    group = group_for_user(user=request.user, group_id=group_id)
+    services.export_record(actor=request.user, group=group)
+    response = HttpResponse(exports.group_csv(group=group), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="group-{group.pk}-trends.csv"'
+    return response
+
+
+def _results_context(rollup, comments_allowed: bool) -> dict:
+    return {"comments": selectors.comments_shown(rollup=rollup) if comments_allowed else []}
+
+
+@login_required
+@never_cache
+@require_GET
+def session_results(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = _session_for(request, session_id)
+    rollup = selectors.session_rollup_for(session=session)
+    rows = [row for row in selectors.released_aggregates(group=session.group) if row.session == session]
+    row = rows[0] if rows else None
+    block = None
+    if rollup is not None and rollup.status == rollup.Status.SUPPRESSED:
+        block = rollup.group.checkin_blocks.filter(number=rollup.block).first()
+    context = {"session": session, "group": session.group, "row": row, "rollup": rollup, "block": block}
+    if rollup is not None and rollup.is_released:
+        context |= _results_context(rollup, True)
+    return render(request, "checkins/results_session.html", context)
+
+
+@login_required
+@never_cache
+@require_GET
+def block_results(request: HttpRequest, group_id: int, number: int) -> HttpResponse:
+    block = selectors.block_for_user(user=request.user, group_id=group_id, number=number)
+    rows = [
+        row
+        for row in selectors.released_aggregates(group=block.group)
+        if row.kind == "block" and row.block_number == number
+    ]
+    context = {
+        "group": block.group,
+        "block": block,
+        "row": rows[0],
+        "sessions": selectors.block_sessions(block=block),
+    }
+    if block.is_released:
+        context |= _results_context(block, True)
+    return render(request, "checkins/results_block.html", context)
+
+
+@login_required
+@require_POST
+def comment_hide(request: HttpRequest, comment_id) -> HttpResponse:
+    comment = selectors.comment_for_user(user=request.user, comment_id=comment_id)
+    services.comment_hide(comment=comment, actor=request.user)
+    messages.success(request, _("The comment is hidden."))
+    if comment.session_rollup_id:
+        return redirect("checkins:session_results", session_id=comment.session_rollup.session_id)
+    block = comment.block_rollup
+    return redirect("checkins:block_results", group_id=block.group_id, number=block.number)
+
+
+PROGRAM_MONTHS = 12
+PROGRAM_PAGE = 50
+
+
+@login_required
+@never_cache
+@require_GET
+def trends_program(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_staff:
+        raise PermissionDenied
+    paginator = Paginator(groups_visible_to(user=request.user).order_by("name", "pk"), PROGRAM_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    months = selectors.months_back(today=timezone.localdate(), count=PROGRAM_MONTHS)
+    groups = list(page.object_list)
+    cells, totals = selectors.program_aggregates(user=request.user, groups=groups, months=months)
+    table = [(group, [cells[(group.pk, month)] for month in months]) for group in groups]
+    context = {
+        "page": page,
+        "months": months,
+        "table": table,
+        "totals": [totals[month] for month in months],
+        "limits": rollups.thresholds(),
+    }
+    return render(request, "checkins/trends_program.html", context)
+
+
+@login_required
+@require_POST
+def export_start(request: HttpRequest) -> HttpResponse:
+    """Start the program-wide CSV export (admins), a background job."""
+    if not request.user.is_staff:
+        raise PermissionDenied
+    job = services.export_request(actor=request.user)
+    return redirect("checkins:export_status", job_id=job.pk)
+
+
+@login_required
+@never_cache
+@require_GET
+def export_status(request: HttpRequest, job_id) -> HttpResponse:
+    job = selectors.export_job_for_user(user=request.user, job_id=job_id)
+    return render(request, "checkins/export_status.html", {"job": job})
+
+
+@login_required
+@never_cache
+@require_GET
+def export_status_json(request: HttpRequest, job_id) -> HttpResponse:
+    job = selectors.export_job_for_user(user=request.user, job_id=job_id)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "label": str(job.get_status_display()),
+            "progress": job.progress,
+            "download": reverse("checkins:export_download", args=[job.pk])
+            if job.status == job.Status.DONE
+            else "",
+        }
+    )
+
+
+@login_required
+@never_cache
+@require_GET
+def export_download(request: HttpRequest, job_id) -> HttpResponse:
+    job = selectors.export_job_for_user(user=request.user, job_id=job_id)
+    if job.status != job.Status.DONE:
+        return redirect("checkins:export_status", job_id=job.pk)
+    response = HttpResponse(job.content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="program-trends.csv"'
+    return response

@@ -32,3 +32,40 @@ def form_data(*, who5: dict | None = None, safe: str = "yes", pull: int = 4, con
     data |= {"program__pull": str(pull), "program__connection": str(connection), "program__safe": safe}
     data |= extra
     return data
+
+
+def who5_all(value: int) -> dict:
+    """WHO-5 values with every item at ``value`` (raw 5*value, score 20*value)."""
+    return {f"item{n}": value for n in range(1, 6)}
+
+
+def submission(*, who5: dict | None = None, safe: str = "yes", **program):
+    from groups.checkins import instruments
+
+    versions = {version.instrument.key: version for version in instruments.current_versions()}
+    return services.Submission(
+        answers={
+            versions["who5"]: dict(who5 or GOOD_WHO5),
+            versions["program"]: {"pull": 4, "connection": 3, "safe": safe, **program},
+        }
+    )
+
+
+def closed_session(group, answers: list[dict], *, starts_in: timedelta = timedelta(0), attendance=None):
+    """A session whose check-in took ``answers`` (each: keyword arguments of
+    ``submission``) and has closed. Its rollup is not made: the caller does that."""
+    session = session_for(group, starts_in=starts_in, attendance=attendance)
+    services.window_ensure(session=session)
+    window = services.window_open(session=session)
+    for given in answers:
+        services.checkin_submit(window=window, submission=submission(**given))
+    services.window_close(window=window)
+    return session
+
+
+def released_session(group, answers: list[dict], **kwargs):
+    from groups.checkins import rollups
+
+    session = closed_session(group, answers, **kwargs)
+    rollups.session_rollup_compute(session_id=session.pk)
+    return session

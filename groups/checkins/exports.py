@@ -1,0 +1,117 @@
+"""CSV exports of released aggregates, built from rollups only. A suppressed cell
+says so in words ("suppressed: fewer than 5 answers"): never left blank, so a
+reader cannot mistake it for a zero or work it out from other cells. No totals."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.utils import timezone
+
+from groups.checkins import selectors
+from groups.checkins.models import ExportJob
+from groups.models import Group
+
+GROUP_COLUMNS = [
+    "group",
+    "row",
+    "date",
+    "status",
+    "answers",
+    "headcount",
+    "response_rate",
+    "who5_mean",
+    "who5_ci_low",
+    "who5_ci_high",
+    "share_at_or_below_50",
+    "share_at_or_below_28",
+    "who5_item1_mean",
+    "who5_item2_mean",
+    "who5_item3_mean",
+    "who5_item4_mean",
+    "who5_item5_mean",
+    "pull_to_contact_mean",
+    "connection_mean",
+    "someone_felt_unsafe",
+    "instrument_versions",
+]
+
+
+def _num(value, places: int = 1) -> str:
+    return "" if value is None else f"{value:.{places}f}"
+
+
+def row_marker(row: selectors.TrendRow) -> str:
+    if row.status == "suppressed":
+        return f"suppressed: fewer than {row.k} answers"
+    if row.status == "empty":
+        return "no answers"
+    return "not measured"
+
+
+def _group_rows(group: Group) -> list[list[str]]:
+    rows = []
+    for row in selectors.released_aggregates(group=group):
+        if row.status in {"open", "pending"}:
+            continue
+        local = row.starts_at.astimezone(group.tzinfo).date().isoformat()
+        if row.kind == "block":
+            label = f"pooled block {row.block_number} ({row.block.sessions_pooled} sessions)"
+            local = f"{row.block.first_starts_at.astimezone(group.tzinfo).date().isoformat()}..{local}"
+        else:
+            pooled = f", pooled in block {row.block_number}" if row.status == "suppressed" else ""
+            label = f"session{pooled}"
+        if not row.is_released:
+            marker = row_marker(row)
+            rows.append([group.name, label, local, row.status] + [marker] * (len(GROUP_COLUMNS) - 4))
+            continue
+        who5 = row.who5 or {}
+        items = who5.get("items", {})
+        missing = "not measured"
+        rows.append(
+            [
+                group.name,
+                label,
+                local,
+                "released",
+                str(row.answers),
+                "" if row.headcount is None else str(row.headcount),
+                _num(row.response_rate, 2),
+                _num(who5.get("mean")) if who5 else missing,
+                _num(who5.get("low")) if who5 else missing,
+                _num(who5.get("high")) if who5 else missing,
+                _num(row.le50_share, 2) if who5 else missing,
+                _num(row.le28_share, 2) if who5 else missing,
+                *[_num(items.get(f"item{n}"), 2) if who5 else missing for n in range(1, 6)],
+                _num(row.pull) if row.pull is not None else missing,
+                _num(row.connection) if row.connection is not None else missing,
+                ("yes" if row.unsafe else "no") if "unsafe" in row.stats else missing,
+                row.versions_label,
+            ]
+        )
+    return rows
+
+
+def group_csv(*, group: Group) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(GROUP_COLUMNS)
+    writer.writerows(_group_rows(group))
+    return out.getvalue()
+
+
+def export_csv(*, job: ExportJob) -> str:
+    """A job's CSV: one group's rows, or every group's for the program export."""
+    if job.group_id is not None:
+        return group_csv(group=job.group)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(GROUP_COLUMNS)
+    groups = list(Group.objects.order_by("name", "pk"))
+    for done, group in enumerate(groups, start=1):
+        writer.writerows(_group_rows(group))
+        if done % 20 == 0:
+            ExportJob.objects.filter(pk=job.pk).update(progress=min(99, done * 100 // len(groups)))
+    ExportJob.objects.filter(pk=job.pk).update(finished_at=timezone.now())
+    return out.getvalue()

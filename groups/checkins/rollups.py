@@ -1,0 +1,250 @@
+"""The release of aggregates: the only code besides ``services.checkin_submit`` that
+touches raw answers, and the only code that reads them.
+
+When a window has closed, ``session_rollup_compute`` stores the session's rollup,
+once (a unique row per session claims it; a second call returns the first row):
+
+- at least ``k_scores`` answers: released with its statistics;
+- fewer (but some): suppressed; it keeps only its place in a block;
+- none: "no answers".
+
+Each rollup of a group gets the next ``ordinal`` (1, 2, 3…); block b holds ordinals
+(b-1)*POOL_BLOCK_SIZE+1 … b*POOL_BLOCK_SIZE. Ordinals are fixed at creation, so blocks
+never overlap or slide. When the last session of a block is rolled up, the block's
+*suppressed* sessions (only those) are pooled: released if together they reach k.
+The block's released sessions are left out of the pool on purpose: otherwise the
+block minus its released sessions would give away the suppressed ones.
+
+Thresholds are those in force when the rollup is made and are stored with it; a later
+change applies only to later releases, so nothing released ever changes.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+
+from content.models import Reading
+from groups.checkins import instruments, stats
+from groups.checkins.models import (
+    POOL_BLOCK_SIZE,
+    Answer,
+    BlockRollup,
+    CheckinWindow,
+    PrivacySettings,
+    RollupComment,
+    SessionRollup,
+)
+from groups.models import Group, Session
+
+logger = logging.getLogger(__name__)
+_random = secrets.SystemRandom()
+
+COMMENT_KEY = "comment"
+RESONATED_KEY = "resonated"
+
+
+def thresholds() -> PrivacySettings:
+    """The deployment's thresholds (the defaults until an admin changes them)."""
+    return PrivacySettings.objects.filter(pk=1).first() or PrivacySettings(pk=1)
+
+
+def block_of(ordinal: int) -> int:
+    return (ordinal - 1) // POOL_BLOCK_SIZE + 1
+
+
+def _responses(session_ids: Iterable[int]) -> list[dict]:
+    """Each response's answers as {instrument key: (version number, values)}."""
+    by_response: dict = defaultdict(dict)
+    rows = Answer.objects.filter(response__session_id__in=list(session_ids)).values_list(
+        "response_id", "version__instrument__key", "version__number", "values"
+    )
+    for response_id, key, number, values in rows:
+        by_response[response_id][key] = (number, values)
+    # The key (a random UUID) is dropped here: nothing downstream can tell responses apart.
+    return list(by_response.values())
+
+
+def _scale_summary(values: list[int]) -> dict:
+    total = sum(values)
+    return {"n": len(values), "sum": total, "mean": total / len(values)}
+
+
+def _stats(responses: list[dict], *, k: int) -> dict:
+    """The statistics of a released unit. A measure answered by fewer than k members
+    (an instrument switched off mid-way) is left out rather than shown."""
+    versions = sorted(
+        {(key, number) for response in responses for key, (number, _values) in response.items()}
+    )
+    result: dict = {"versions": [list(version) for version in versions]}
+
+    who5 = [answers[instruments.WHO5_KEY][1] for answers in responses if instruments.WHO5_KEY in answers]
+    scores = [raw * 4 for raw in (instruments.who5_raw(values) for values in who5) if raw is not None]
+    if len(scores) >= k:
+        total = sum(scores)
+        total_sq = sum(score * score for score in scores)
+        ci = stats.mean_ci(n=len(scores), total=total, total_sq=total_sq, lo=0, hi=100)
+        complete = [values for values in who5 if instruments.who5_raw(values) is not None]
+        result["who5"] = {
+            "n": len(scores),
+            "sum": total,
+            "sumsq": total_sq,
+            "mean": ci.mean,
+            "low": ci.low,
+            "high": ci.high,
+            "le50": sum(1 for score in scores if score <= 50),
+            "le28": sum(1 for score in scores if score <= 28),
+            "items": {
+                f"item{n}": sum(values[f"item{n}"] for values in complete) / len(complete)
+                for n in range(1, 6)
+            },
+        }
+
+    program = [
+        answers[instruments.PROGRAM_KEY][1] for answers in responses if instruments.PROGRAM_KEY in answers
+    ]
+    for key in ("pull", "connection"):
+        values = [v[key] for v in program if isinstance(v.get(key), int) and not isinstance(v.get(key), bool)]
+        if len(values) >= k:
+            result[key] = _scale_summary(values)
+    safe_answers = [v.get(instruments.SAFE_ITEM_KEY) for v in program if v.get(instruments.SAFE_ITEM_KEY)]
+    if len(safe_answers) >= k:
+        # A yes/no only: the number who said "no" is never stored.
+        result["unsafe"] = instruments.SAFE_NO in safe_answers
+    resonated: dict[int, int] = defaultdict(int)
+    for values in program:
+        for reading_id in values.get(RESONATED_KEY) or []:
+            resonated[int(reading_id)] += 1
+    titles = dict(Reading.objects.filter(pk__in=list(resonated)).values_list("pk", "title"))
+    result["resonated"] = sorted(
+        ({"title": titles[pk], "count": count} for pk, count in resonated.items() if pk in titles),
+        key=lambda row: (-row["count"], row["title"]),
+    )
+    return result
+
+
+def _comments(responses: list[dict]) -> list[str]:
+    texts = []
+    for answers in responses:
+        values = answers.get(instruments.PROGRAM_KEY, (None, {}))[1]
+        text = (values.get(COMMENT_KEY) or "").strip()
+        if text:
+            texts.append(text[:400])
+    return texts
+
+
+def _store_comments(texts: list[str], **rollup) -> None:
+    positions = _random.sample(range(1, 10 * len(texts) + 10), len(texts))
+    RollupComment.objects.bulk_create(
+        [
+            RollupComment(text=text, position=position, **rollup)
+            for text, position in zip(texts, positions, strict=True)
+        ]
+    )
+
+
+def session_rollup_compute(*, session_id: int) -> SessionRollup | None:
+    """Store the rollup of a session whose window has closed; None if it has not.
+    Idempotent: the first call makes the row, any later call returns it unchanged."""
+    existing = SessionRollup.objects.filter(session_id=session_id).first()
+    if existing is not None:
+        return existing
+    window = CheckinWindow.objects.filter(session_id=session_id, closed_at__isnull=False).first()
+    if window is None:
+        return None
+    session = Session.objects.get(pk=session_id)
+    try:
+        with transaction.atomic():
+            # One rollup at a time per group, so ordinals are handed out in turn.
+            Group.objects.select_for_update().filter(pk=session.group_id).first()
+            if SessionRollup.objects.filter(session_id=session_id).exists():
+                return SessionRollup.objects.get(session_id=session_id)
+            limits = thresholds()
+            responses = _responses([session_id])
+            ordinal = (
+                SessionRollup.objects.filter(group_id=session.group_id).aggregate(m=Max("ordinal"))["m"] or 0
+            ) + 1
+            rollup = SessionRollup(
+                session_id=session_id,
+                group_id=session.group_id,
+                ordinal=ordinal,
+                block=block_of(ordinal),
+                k_scores=limits.k_scores,
+                k_comments=limits.k_comments,
+            )
+            if not responses:
+                rollup.status = SessionRollup.Status.EMPTY
+            elif len(responses) < limits.k_scores:
+                rollup.status = SessionRollup.Status.SUPPRESSED
+            else:
+                rollup.status = SessionRollup.Status.RELEASED
+                rollup.answers = len(responses)
+                rollup.stats = _stats(responses, k=limits.k_scores)
+            rollup.save()
+            if rollup.is_released and len(responses) >= limits.k_comments:
+                _store_comments(_comments(responses), session_rollup=rollup)
+            if ordinal % POOL_BLOCK_SIZE == 0:
+                block_rollup_compute(group_id=session.group_id, number=rollup.block)
+    except IntegrityError:
+        # Another worker made it between our look and our insert.
+        return SessionRollup.objects.filter(session_id=session_id).first()
+    return rollup
+
+
+def block_rollup_compute(*, group_id: int, number: int) -> BlockRollup | None:
+    """Pool the suppressed sessions of a complete block. None when the block is not
+    complete or has nothing to pool; idempotent like the session rollup."""
+    existing = BlockRollup.objects.filter(group_id=group_id, number=number).first()
+    if existing is not None:
+        return existing
+    members = list(SessionRollup.objects.filter(group_id=group_id, block=number).select_related("session"))
+    if len(members) < POOL_BLOCK_SIZE:
+        return None
+    pooled = [rollup for rollup in members if rollup.status == SessionRollup.Status.SUPPRESSED]
+    if not pooled:
+        return None
+    limits = thresholds()
+    responses = _responses(rollup.session_id for rollup in pooled)
+    headcounts = [rollup.session.attendance for rollup in pooled]
+    starts = [rollup.session.starts_at for rollup in pooled]
+    block = BlockRollup(
+        group_id=group_id,
+        number=number,
+        k_scores=limits.k_scores,
+        k_comments=limits.k_comments,
+        sessions_pooled=len(pooled),
+        first_starts_at=min(starts),
+        last_starts_at=max(starts),
+    )
+    if len(responses) >= limits.k_scores:
+        block.status = BlockRollup.Status.RELEASED
+        block.answers = len(responses)
+        block.headcount = sum(headcounts) if all(h is not None for h in headcounts) else None
+        block.stats = _stats(responses, k=limits.k_scores)
+    else:
+        block.status = BlockRollup.Status.SUPPRESSED
+    with transaction.atomic():
+        block.save()
+        if block.is_released and len(responses) >= limits.k_comments:
+            _store_comments(_comments(responses), block_rollup=block)
+    return block
+
+
+def rollups_sweep() -> int:
+    """Make the rollup of every closed window that has none (a lost nudge, a worker
+    that died): the periodic catch-up. Returns how many it made."""
+    made = 0
+    pending = (
+        CheckinWindow.objects.filter(closed_at__isnull=False, session__checkin_rollup__isnull=True)
+        .order_by("closed_at", "pk")
+        .values_list("session_id", flat=True)
+    )
+    for session_id in pending[:500]:
+        if session_rollup_compute(session_id=session_id) is not None:
+            made += 1
+    return made
