@@ -376,10 +376,11 @@ def session_results(request: HttpRequest, session_id: int) -> HttpResponse:
     rollup = selectors.session_rollup_for(session=session)
     rows = [row for row in selectors.released_aggregates(group=session.group) if row.session == session]
     row = rows[0] if rows else None
-    block = None
+    pooled = None
     if rollup is not None and rollup.status == rollup.Status.SUPPRESSED:
-        block = rollup.group.checkin_blocks.filter(number=rollup.block).first()
-    context = {"session": session, "group": session.group, "row": row, "rollup": rollup, "block": block}
+        pooled = rollup.group.checkin_blocks.filter(number=rollup.block).first()
+    # Not "block": Django's template engine uses that name inside {% block %}.
+    context = {"session": session, "group": session.group, "row": row, "rollup": rollup, "pooled": pooled}
     if rollup is not None and rollup.is_released:
         context |= _results_context(rollup, True)
     return render(request, "checkins/results_session.html", context)
@@ -397,7 +398,7 @@ def block_results(request: HttpRequest, group_id: int, number: int) -> HttpRespo
     ]
     context = {
         "group": block.group,
-        "block": block,
+        "pooled": block,
         "row": rows[0],
         "sessions": selectors.block_sessions(block=block),
     }
