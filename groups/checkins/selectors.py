@@ -74,6 +74,7 @@ class TrendRow:
     rollup: SessionRollup | None = None
     block_number: int | None = None
     pooled_released: bool = False
+    pooled_suppressed: bool = False
     count_so_far: int | None = None
     answers: int | None = None
     headcount: int | None = None
@@ -151,6 +152,7 @@ def released_aggregates(*, group: Group) -> list[TrendRow]:
             row.answers, row.headcount, row.stats = rollup.answers, rollup.session.attendance, rollup.stats
         elif rollup.status == SessionRollup.Status.SUPPRESSED:
             row.pooled_released = bool(block and block.is_released)
+            row.pooled_suppressed = bool(block and not block.is_released)
         rows.append(row)
     for block in blocks.values():
         row = TrendRow(

@@ -5,7 +5,7 @@ from django.urls import reverse
 from content.demo import demo_readings_ensure
 from facilitator.demo import DEMO_FACILITATOR_EMAIL, demo_accounts_ensure
 from facilitator.models import User
-from groups.checkins.demo import demo_checkin_ensure
+from groups.checkins.demo import demo_checkin_ensure, demo_trends_ensure
 from groups.demo import demo_group_ensure
 
 
@@ -25,6 +25,8 @@ class Command(BaseCommand):
         demo_readings_ensure(group=group)
         member_url = settings.SITE_URL + reverse("groups:member_group", args=[group.member_token])
         self.stdout.write(f"  Demo group's member page (no login): {member_url}")
+        if demo_trends_ensure(group=group):
+            self.stdout.write("  Demo group: past check-ins released, so its trend chart has a line.")
         window = demo_checkin_ensure(group=group)
         if window is not None:
             checkin_url = settings.SITE_URL + reverse("checkins:checkin", args=[window.code])
