@@ -118,7 +118,8 @@ class TrendRow:
     @property
     def versions_label(self) -> str:
         names = {instruments.WHO5_KEY: "WHO-5", instruments.PROGRAM_KEY: str(_("own items"))}
-        return ", ".join(f"{names.get(key, key)} v{number}" for key, number in self.stats.get("versions", []))
+        versions = sorted(self.stats.get("versions", []), key=lambda v: (v[0] != instruments.WHO5_KEY, v[0]))
+        return ", ".join(f"{names.get(key, key)} v{number}" for key, number in versions)
 
 
 MOVE_THRESHOLD = 10

@@ -84,3 +84,40 @@ def test_item_options_must_have_the_shape_the_form_needs(kind, options, ok):
     else:
         with pytest.raises(ValidationError):
             item.clean()
+
+
+def test_an_admin_sets_the_thresholds_and_the_change_is_audited(login, admin_user):
+    from facilitator.models import AuditEntry
+    from groups.checkins import rollups
+    from groups.checkins.models import PrivacySettings
+
+    client = login(admin_user)
+    changelist = client.get(reverse("admin:checkins_privacysettings_changelist"))
+    url = reverse("admin:checkins_privacysettings_change", args=[1])
+    assert changelist.status_code == HTTPStatus.FOUND and changelist["Location"] == url
+    response = client.post(url, {"k_scores": "7", "k_comments": "9"})
+    assert response.status_code == HTTPStatus.FOUND
+    assert (rollups.thresholds().k_scores, rollups.thresholds().k_comments) == (7, 9)
+    entry = AuditEntry.objects.get(action="checkin.thresholds_changed")
+    assert entry.actor_id == admin_user.pk and entry.ids["k_scores"] == 7
+    assert PrivacySettings.objects.count() == 1
+
+
+def test_the_admin_refuses_a_threshold_below_three_and_keeps_what_was_typed(login, admin_user):
+    from groups.checkins import rollups
+
+    client = login(admin_user)
+    client.get(reverse("admin:checkins_privacysettings_changelist"))
+    page = client.post(
+        reverse("admin:checkins_privacysettings_change", args=[1]), {"k_scores": "2", "k_comments": "5"}
+    )
+    assert page.status_code == HTTPStatus.OK
+    assert "greater than or equal to 3" in page.content.decode()
+    assert rollups.thresholds().k_scores == 5
+
+
+def test_released_aggregates_and_comments_are_not_browsable_in_the_admin():
+    from groups.checkins.models import BlockRollup, RollupComment, SessionRollup
+
+    for model in (SessionRollup, BlockRollup, RollupComment):
+        assert not admin.site.is_registered(model)

@@ -230,3 +230,26 @@ def timezone_today(group):
     from django.utils import timezone
 
     return timezone.now().astimezone(group.tzinfo).date()
+
+
+def test_an_expired_window_refuses_answers_and_is_released_only_once_closed(group):
+
+    window = open_window(group)
+    for _n in range(5):
+        services.checkin_submit(window=window, submission=submission())
+    late = window.closes_at + timedelta(minutes=1)
+    with pytest.raises(services.CheckinRefused):
+        services.checkin_submit(window=window, submission=submission(), now=late)
+    assert rollups.session_rollup_compute(session_id=window.session_id) is None
+    services.windows_sweep(now=late)
+    assert rollups.rollups_sweep() == 1
+    assert _rollup(window.session).answers == 5
+
+
+def test_a_suppressed_session_page_links_to_its_released_block(client, owner, group):
+    from django.urls import reverse
+
+    sessions = [released_session(group, [{}] * 2, starts_in=_week(i)) for i in range(4)]
+    client.force_login(owner)
+    page = client.get(reverse("checkins:session_results", args=[sessions[0].pk])).content.decode()
+    assert reverse("checkins:block_results", args=[group.pk, 1]) in page

@@ -40,3 +40,20 @@ def test_a_real_worker_opens_a_started_sessions_check_in_and_a_repeat_changes_no
 
     window = CheckinWindow.objects.get(session=session)
     assert window.opened_at == opened_at and window.is_open
+
+
+def test_a_real_worker_releases_a_closed_window_once():
+    from groups.checkins.models import SessionRollup
+    from tests.checkins.helpers import closed_session
+
+    group = GroupFactory(owner=UserFactory())
+    session = closed_session(group, [{}] * 5)  # its nudge went out on commit
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        tasks.rollups_sweep.delay()
+        assert _wait_for(lambda: SessionRollup.objects.filter(session=session).exists())
+        tasks.session_rollup_compute.delay(session.pk)
+        tasks.rollups_sweep.delay()
+        time.sleep(0.5)
+    rollup = SessionRollup.objects.get(session=session)
+    assert rollup.status == "released" and rollup.answers == 5
+    assert SessionRollup.objects.count() == 1
