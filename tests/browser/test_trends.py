@@ -8,7 +8,9 @@ import pytest
 from django.test import Client
 from playwright.sync_api import expect
 
+from groups.checkins import services
 from groups.checkins.demo import demo_trends_ensure
+from groups.checkins.models import ExportJob
 from groups.demo import demo_group_ensure
 from tests.factories import AdminFactory, UserFactory
 
@@ -89,4 +91,9 @@ def test_the_printable_report_and_the_program_view_pass_axe(live_server, page, a
     page.get_by_role("button", name=re.compile("Export every group")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Export of released results")
     expect(page.get_by_label("Progress")).to_be_visible()
+    expect(page.get_by_role("link", name="Download the CSV")).to_be_hidden()
     axe_check(page)
+    # A worker finishes the job; the page's own polling shows the download link.
+    services.export_run(job_id=ExportJob.objects.get().pk)
+    expect(page.get_by_role("link", name="Download the CSV")).to_be_visible()
+    expect(page.get_by_text("Ready")).to_be_visible()
