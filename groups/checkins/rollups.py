@@ -158,41 +158,51 @@ def session_rollup_compute(*, session_id: int) -> SessionRollup | None:
     if window is None:
         return None
     session = Session.objects.get(pk=session_id)
-    try:
-        with transaction.atomic():
-            # One rollup at a time per group, so ordinals are handed out in turn.
-            Group.objects.select_for_update().filter(pk=session.group_id).first()
-            if SessionRollup.objects.filter(session_id=session_id).exists():
-                return SessionRollup.objects.get(session_id=session_id)
-            limits = thresholds()
-            responses = _responses([session_id])
-            ordinal = (
-                SessionRollup.objects.filter(group_id=session.group_id).aggregate(m=Max("ordinal"))["m"] or 0
-            ) + 1
-            rollup = SessionRollup(
-                session_id=session_id,
-                group_id=session.group_id,
-                ordinal=ordinal,
-                block=block_of(ordinal),
-                k_scores=limits.k_scores,
-                k_comments=limits.k_comments,
-            )
-            if not responses:
-                rollup.status = SessionRollup.Status.EMPTY
-            elif len(responses) < limits.k_scores:
-                rollup.status = SessionRollup.Status.SUPPRESSED
-            else:
-                rollup.status = SessionRollup.Status.RELEASED
-                rollup.answers = len(responses)
-                rollup.stats = _stats(responses, k=limits.k_scores)
-            rollup.save()
-            if rollup.is_released and len(responses) >= limits.k_comments:
-                _store_comments(_comments(responses), session_rollup=rollup)
-            if ordinal % POOL_BLOCK_SIZE == 0:
-                block_rollup_compute(group_id=session.group_id, number=rollup.block)
-    except IntegrityError:
-        # Another worker made it between our look and our insert.
-        return SessionRollup.objects.filter(session_id=session_id).first()
+    for _attempt in range(3):
+        try:
+            return _session_rollup_make(session=session)
+        except IntegrityError:
+            # Another worker made this rollup, or took the ordinal we counted on
+            # (SQLite has no row locks): look again.
+            existing = SessionRollup.objects.filter(session_id=session_id).first()
+            if existing is not None:
+                return existing
+    raise RuntimeError(f"could not make the rollup of session {session_id}")
+
+
+def _session_rollup_make(*, session: Session) -> SessionRollup:
+    session_id = session.pk
+    with transaction.atomic():
+        # One rollup at a time per group, so ordinals are handed out in turn.
+        Group.objects.select_for_update().filter(pk=session.group_id).first()
+        if SessionRollup.objects.filter(session_id=session_id).exists():
+            return SessionRollup.objects.get(session_id=session_id)
+        limits = thresholds()
+        responses = _responses([session_id])
+        ordinal = (
+            SessionRollup.objects.filter(group_id=session.group_id).aggregate(m=Max("ordinal"))["m"] or 0
+        ) + 1
+        rollup = SessionRollup(
+            session_id=session_id,
+            group_id=session.group_id,
+            ordinal=ordinal,
+            block=block_of(ordinal),
+            k_scores=limits.k_scores,
+            k_comments=limits.k_comments,
+        )
+        if not responses:
+            rollup.status = SessionRollup.Status.EMPTY
+        elif len(responses) < limits.k_scores:
+            rollup.status = SessionRollup.Status.SUPPRESSED
+        else:
+            rollup.status = SessionRollup.Status.RELEASED
+            rollup.answers = len(responses)
+            rollup.stats = _stats(responses, k=limits.k_scores)
+        rollup.save()
+        if rollup.is_released and len(responses) >= limits.k_comments:
+            _store_comments(_comments(responses), session_rollup=rollup)
+        if ordinal % POOL_BLOCK_SIZE == 0:
+            block_rollup_compute(group_id=session.group_id, number=rollup.block)
     return rollup
 
 

@@ -253,3 +253,21 @@ def test_a_suppressed_session_page_links_to_its_released_block(client, owner, gr
     client.force_login(owner)
     page = client.get(reverse("checkins:session_results", args=[sessions[0].pk])).content.decode()
     assert reverse("checkins:block_results", args=[group.pk, 1]) in page
+
+
+def test_a_lost_race_for_an_ordinal_is_retried(group, monkeypatch):
+    from django.db import IntegrityError
+
+    session = closed_session(group, FIVE)
+    real = rollups._session_rollup_make
+    calls = []
+
+    def racing(*, session):
+        calls.append(1)
+        if len(calls) == 1:
+            raise IntegrityError("another worker took the ordinal")
+        return real(session=session)
+
+    monkeypatch.setattr(rollups, "_session_rollup_make", racing)
+    assert rollups.session_rollup_compute(session_id=session.pk).ordinal == 1
+    assert len(calls) == 2
