@@ -50,7 +50,8 @@ def demo_group_ensure(*, owner: User) -> Group:
         group=group,
         frequency=SessionSeries.Frequency.WEEKLY,
         rrule=rule,
-        first_local_start=first_local,
+        first_date=first_day,
+        start_time=first_local.time(),
         count=DEMO_SESSIONS,
     )
     now = timezone.now()

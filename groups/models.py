@@ -113,9 +113,10 @@ class SessionSeries(models.Model):
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="series")
     frequency = models.CharField(_("repeats"), max_length=12, choices=Frequency.choices)
     rrule = models.CharField(max_length=200)
-    first_local_start = models.DateTimeField(
-        help_text="Wall-clock start of the first session in the group's time zone, stored naive."
-    )
+    # Wall-clock date and time in the group's time zone: a date and a time, never an
+    # instant, so the series reads the same whatever the server's time zone is.
+    first_date = models.DateField(_("first date"))
+    start_time = models.TimeField(_("start time"))
     count = models.PositiveSmallIntegerField(_("number of sessions"))
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -125,6 +126,10 @@ class SessionSeries(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group} — {self.rrule}"
+
+    @property
+    def first_local_start(self) -> datetime:
+        return datetime.combine(self.first_date, self.start_time)
 
 
 class Session(models.Model):

@@ -166,7 +166,7 @@ def session_schedule(
     rule = series_rule(frequency=frequency, count=count, first=first_day)
     first_local = datetime.combine(first_day, start_time)
     series = SessionSeries.objects.create(
-        group=group, frequency=frequency, rrule=rule, first_local_start=first_local, count=count
+        group=group, frequency=frequency, rrule=rule, first_date=first_day, start_time=start_time, count=count
     )
     sessions = [
         Session(

@@ -98,7 +98,8 @@ def test_sessions_from_can_stay_within_the_sessions_series(group):
         group=group,
         frequency=SessionSeries.Frequency.WEEKLY,
         rrule="FREQ=WEEKLY;COUNT=2",
-        first_local_start=timezone.now().replace(tzinfo=None),
+        first_date=timezone.now().date(),
+        start_time=timezone.now().time(),
         count=2,
     )
     sessions = weekly_sessions(group, 4)

@@ -293,7 +293,8 @@ def test_a_plan_can_be_applied_to_the_sessions_series_only(client, owner, group)
         group=group,
         frequency="weekly",
         rrule="FREQ=WEEKLY;COUNT=2",
-        first_local_start="2026-01-06 19:00",
+        first_date="2026-01-06",
+        start_time="19:00",
         count=2,
     )
     sessions = weekly_sessions(group, 3)
