@@ -5,6 +5,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from facilitator.fields import HttpsURLField
+
 # Slow, careful reading aloud in a group, not skimming.
 WORDS_PER_MINUTE = 180
 
@@ -39,7 +41,7 @@ class Source(models.Model):
     )
     content_note = models.TextField(_("content note"), blank=True)
     text = models.TextField(_("full text"), blank=True)
-    url = models.URLField(_("original address"), blank=True)
+    url = HttpsURLField(_("original address"), blank=True)
     history = HistoricalRecords()
 
     class Meta:

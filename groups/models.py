@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from facilitator.fields import HttpsURLField
+
 
 def new_member_token() -> str:
     """An unguessable token for the group's private member link (/g/<token>)."""
@@ -42,7 +44,7 @@ class Group(models.Model):
         ),
     )
     location = models.CharField(_("location"), max_length=300, blank=True)
-    call_link = models.URLField(_("call link"), blank=True)
+    call_link = HttpsURLField(_("call link"), blank=True)
     member_token = models.CharField(max_length=64, unique=True, default=new_member_token, editable=False)
     facilitators = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="GroupFacilitator", related_name="facilitated_groups"
@@ -254,7 +256,7 @@ class HelpResource(models.Model):
         blank=True,
         help_text=_("How to reach the service by text message, e.g. 'Text START to 88788'."),
     )
-    website = models.URLField(_("website"), blank=True)
+    website = HttpsURLField(_("website"), blank=True)
     hours = models.CharField(_("opening hours"), max_length=120, blank=True)
     country_code = models.CharField(
         _("country code"),
