@@ -1,11 +1,12 @@
 """Take the README's screenshots from a running demo (``make run``).
 
 Usage: .venv/bin/python docs/screenshots/take.py http://127.0.0.1:8000
-It signs in as the demo facilitator (password from data/demo-credentials.json,
+It signs in as the demo facilitator (password from $DATA_DIR/demo-credentials.json,
 second factor from ``manage.py demo_totp``) and saves PNGs beside this file.
 """
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -29,7 +30,8 @@ def manage(*args: str) -> str:
 
 
 def main(base: str) -> None:
-    passwords = json.loads((ROOT / "data/demo-credentials.json").read_text())
+    data_dir = Path(os.environ.get("DATA_DIR", ROOT / "data"))
+    passwords = json.loads((data_dir / "demo-credentials.json").read_text())
     email = "facilitator@demo.example"
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=LAUNCH_ARGS)
@@ -49,11 +51,19 @@ def main(base: str) -> None:
         href = (
             member_url.get_attribute("href") or member_url.get_attribute("value") or member_url.inner_text()
         )
+        trends = desk.get_by_role("link", name=re.compile("wellbeing trends", re.I)).first
+        trends.click()
+        desk.wait_for_load_state()
+        desk.screenshot(path=str(OUT / "trends.png"), full_page=True)
         desk.goto(f"{base}/library/")
         desk.screenshot(path=str(OUT / "library.png"), full_page=True)
         phone = browser.new_page(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
         phone.goto(href if href.startswith("http") else f"{base}{href[href.index('/g/') :]}")
         phone.screenshot(path=str(OUT / "member-group.png"), full_page=True)
+        checkin = re.search(r"/c/[A-Z0-9]{6}", manage("demo_setup"))
+        if checkin:
+            phone.goto(f"{base}{checkin.group(0)}")
+            phone.screenshot(path=str(OUT / "member-checkin.png"), full_page=True)
         browser.close()
 
 
