@@ -110,9 +110,12 @@ def invitation_create(*, invited_by: User, email: str) -> Invitation:
 
 def invitation_enqueue(*, invitation: Invitation) -> None:
     """Send (or send again) on a worker once the current transaction commits."""
+    from facilitator.jobs import publish
     from facilitator.tasks import send_invitation
 
-    transaction.on_commit(lambda: send_invitation.delay(invitation.pk))
+    # Bounded and non-fatal: with the broker down the invitation stays unsent
+    # (sent_at empty) and the invitations sweep sends it.
+    transaction.on_commit(lambda: publish(send_invitation, invitation.pk))
 
 
 def invitation_send(*, invitation_id: int) -> bool:

@@ -1,21 +1,37 @@
+import smtplib
+
 from celery import shared_task
+from django.db import OperationalError
 
-from facilitator import services
+from facilitator import jobs, services
+
+# Every task takes ids (or nothing), claims its work in the database, and so may run
+# twice or be redelivered (acks_late) without a second effect. I/O failures are
+# retried with exponential backoff and jitter, a bounded number of times.
+RETRY = {"retry_backoff": 30, "retry_backoff_max": 600, "retry_jitter": True, "max_retries": 5}
 
 
-@shared_task(soft_time_limit=20, time_limit=30)
+@shared_task(soft_time_limit=20, time_limit=30, acks_late=True)
 def heartbeat() -> None:
     """Proves that beat schedules and a worker runs; shown by /healthz and jobs status."""
     services.heartbeat_record(name="heartbeat")
 
 
-@shared_task(soft_time_limit=30, time_limit=60, autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+@shared_task(
+    soft_time_limit=30,
+    time_limit=60,
+    acks_late=True,
+    autoretry_for=(OSError, smtplib.SMTPException, OperationalError),
+    **RETRY,
+)
 def send_invitation(invitation_id: int) -> None:
     """Email an invitation link (a fresh one on every run)."""
     services.invitation_send(invitation_id=invitation_id)
 
 
-@shared_task(soft_time_limit=60, time_limit=90)
+@shared_task(soft_time_limit=60, time_limit=90, acks_late=True, autoretry_for=(OperationalError,), **RETRY)
 def expire_invitations() -> None:
+    """Expire old invitation links, and send those whose publish found the broker down."""
     services.invitations_expire()
+    jobs.invitations_send_unsent()
     services.heartbeat_record(name="expire_invitations")

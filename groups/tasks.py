@@ -1,9 +1,21 @@
 from celery import shared_task
+from django.db import OperationalError
 
 from groups.services import reminders_send_due
 
 
-@shared_task(soft_time_limit=240, time_limit=300)
+# A failed email is released inside the sweep and retried by the next one; only a
+# database hiccup retries the task itself.
+@shared_task(
+    soft_time_limit=240,
+    time_limit=300,
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=10,
+    retry_backoff_max=120,
+    retry_jitter=True,
+    max_retries=3,
+)
 def reminders_sweep() -> dict[str, int]:
     """Send the reminders that are due. Idempotent: beat may run it as often as it likes."""
     result = reminders_send_due()

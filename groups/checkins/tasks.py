@@ -1,31 +1,43 @@
 from celery import shared_task
+from django.db import OperationalError
 
 from groups.checkins import rollups, services
 
+# Each task claims its work in the database (safe to run twice or be redelivered with
+# acks_late); a database hiccup is retried with backoff and jitter, a bounded number of times.
+RETRY = {
+    "acks_late": True,
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": 10,
+    "retry_backoff_max": 120,
+    "retry_jitter": True,
+    "max_retries": 3,
+}
 
-@shared_task(soft_time_limit=100, time_limit=120)
+
+@shared_task(soft_time_limit=100, time_limit=120, **RETRY)
 def windows_sweep() -> None:
     """Open check-ins of sessions that have started and close those whose time is up."""
     services.windows_sweep()
 
 
-@shared_task(soft_time_limit=100, time_limit=120)
+@shared_task(soft_time_limit=100, time_limit=120, **RETRY)
 def session_rollup_compute(session_id: int) -> None:
     """Release a closed window's aggregates (a nudge; the sweep catches any it misses)."""
     rollups.session_rollup_compute(session_id=session_id)
 
 
-@shared_task(soft_time_limit=250, time_limit=300)
+@shared_task(soft_time_limit=250, time_limit=300, **RETRY)
 def rollups_sweep() -> None:
     """Make the rollup of every closed window that has none."""
     rollups.rollups_sweep()
 
 
-@shared_task(soft_time_limit=250, time_limit=300)
+@shared_task(soft_time_limit=250, time_limit=300, **RETRY)
 def export_run(job_id: str) -> None:
     services.export_run(job_id=job_id)
 
 
-@shared_task(soft_time_limit=250, time_limit=300)
+@shared_task(soft_time_limit=250, time_limit=300, **RETRY)
 def exports_sweep() -> None:
     services.exports_sweep()
