@@ -11,13 +11,14 @@ export PORT HOST SITE_URL
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-test run setup test test-browser test-all lint format check-migrations ci clean
+.PHONY: help install install-test run setup test test-browser test-all lint format check-migrations ci clean bench
 
 help:
 	@echo "make run           start the site (web, Celery worker, Celery beat) on http://$(HOST):$(PORT)/"
 	@echo "make test          run the test suite (browser tests: make test-browser)"
 	@echo "make lint          ruff and djLint"
 	@echo "make ci            what .ci/run does on this machine"
+	@echo "make bench         the benchmark (QUICK=1 for a small program); report in bench/results/"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -72,6 +73,11 @@ check-migrations: install-test
 
 ci:
 	bash .ci/run
+
+# The benchmark: a synthetic program served by gunicorn on 127.0.0.1, load from a
+# separate process; writes bench/results/latest.json and latest.md (git-ignored).
+bench: install
+	$(BIN)/python -m bench.run $(if $(QUICK),--quick,)
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache .hypothesis
