@@ -166,9 +166,12 @@ def _responses_shuffle(*, session_id: int) -> None:
     ]
     _random.shuffle(kept)
     Response.objects.filter(session_id=session_id).delete()
+    # New random keys are made here, so one bulk insert keeps the shuffled order
+    # (one INSERT per response made closing 10,000 windows take minutes; see bench/).
+    new_responses = [Response(session_id=session_id) for _answers in kept]
+    Response.objects.bulk_create(new_responses)
     new_answers = []
-    for answers in kept:
-        response = Response.objects.create(session_id=session_id)
+    for response, answers in zip(new_responses, kept, strict=True):
         new_answers += [Answer(response=response, version_id=v, values=values) for v, values in answers]
     # Shuffle the answer rows too, so they do not follow the responses' new order.
     _random.shuffle(new_answers)
