@@ -11,11 +11,12 @@ export PORT HOST SITE_URL
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-test run setup test test-browser test-all lint format check-migrations ci clean bench
+.PHONY: help install install-test run setup test test-browser test-faults test-all lint format check-migrations ci clean bench
 
 help:
 	@echo "make run           start the site (web, Celery worker, Celery beat) on http://$(HOST):$(PORT)/"
 	@echo "make test          run the test suite (browser tests: make test-browser)"
+	@echo "make test-faults   stop Redis and kill workers on purpose (needs redis-server)"
 	@echo "make lint          ruff and djLint"
 	@echo "make ci            what .ci/run does on this machine"
 	@echo "make bench         the benchmark (QUICK=1 for a small program); report in bench/results/"
@@ -54,6 +55,10 @@ test: install-test
 
 test-browser: install-test
 	$(BIN)/pytest -m browser $(PYTEST_ARGS)
+
+# Starts its own Redis on port 6390 (FAULTS_REDIS_PORT), a worker, beat and gunicorn.
+test-faults: install-test
+	$(BIN)/pytest -m faults tests/faults $(PYTEST_ARGS)
 
 test-all: install-test
 	$(BIN)/pytest $(PYTEST_ARGS)
