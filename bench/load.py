@@ -176,9 +176,15 @@ async def checkin(args) -> dict:
             forms[code] = parsed
         return forms[code]
 
-    # Load every form once before the clock starts, as members' phones did when they scanned.
-    for code in codes:
-        await form_of(code)
+    # Load every form once before the clock starts, as members' phones did when they
+    # scanned the code, as many at a time as there are clients.
+    gate = asyncio.Semaphore(args.clients)
+
+    async def preload(code: str) -> None:
+        async with gate:
+            await form_of(code)
+
+    await asyncio.gather(*(preload(code) for code in codes))
 
     async def make(rng: random.Random, _state: dict):
         code = rng.choice(codes)
