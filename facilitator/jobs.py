@@ -49,3 +49,79 @@ def invitations_send_unsent(*, older_than_minutes: int = 5) -> int:
                 continue
             sent += invitation_send(invitation_id=pk)
     return sent
+
+
+# --- Status (manage.py jobs_status) ---------------------------------------------------
+
+# Work is "overdue" once its sweep has had time to run at least twice.
+GRACE = {
+    "reminders": 12,  # minutes; swept every 5
+    "windows": 3,  # swept every minute
+    "rollups": 12,  # swept every 5
+    "invitations": 35,  # swept every 15, after 5 minutes' wait
+}
+
+
+def periodic_tasks_status() -> list[dict]:
+    """Each declared periodic task with what beat and the worker last recorded."""
+    from django_celery_beat.models import PeriodicTask
+
+    from facilitator.models import TaskHeartbeat
+    from facilitator.schedule import BEAT_SCHEDULE
+
+    stored = {task.name: task for task in PeriodicTask.objects.filter(name__in=BEAT_SCHEDULE)}
+    heartbeats = {beat.name: beat for beat in TaskHeartbeat.objects.all()}
+    rows = []
+    for name, entry in BEAT_SCHEDULE.items():
+        task = stored.get(name)
+        short = entry["task"].rsplit(".", 1)[-1]
+        heartbeat = heartbeats.get(short) or heartbeats.get(name)
+        rows.append(
+            {
+                "name": name,
+                "task": entry["task"],
+                "every_seconds": int(entry["schedule"].total_seconds()),
+                "in_beat_schedule": task is not None,
+                "enabled": bool(task and task.enabled),
+                "last_sent_by_beat": task.last_run_at if task else None,
+                "sent_count": task.total_run_count if task else 0,
+                "last_completed": heartbeat.last_run_at if heartbeat else None,
+            }
+        )
+    return rows
+
+
+def overdue_work(*, now=None) -> dict[str, int]:
+    """How much due work no sweep has done yet, per kind (0 everywhere is healthy)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from facilitator.models import Invitation
+    from groups.checkins.models import CheckinWindow
+    from groups.models import Reminder
+    from groups.services import _due_reminders
+
+    now = now or timezone.now()
+    late = {kind: now - timedelta(minutes=minutes) for kind, minutes in GRACE.items()}
+    due = [(s, u) for s, u, due_at in _due_reminders(now) if due_at <= late["reminders"]]
+    settled = set(
+        Reminder.objects.filter(session_id__in={s.pk for s, _u in due})
+        .exclude(sent_at=None, skipped_at=None)
+        .values_list("session_id", "user_id", "session_starts_at")
+    )
+    return {
+        "reminders_due_unsent": sum((s.pk, u.pk, s.starts_at) not in settled for s, u in due),
+        "windows_past_close_not_closed": CheckinWindow.objects.filter(
+            closed_at__isnull=True, closes_at__lte=late["windows"]
+        ).count(),
+        "closed_windows_without_rollup": CheckinWindow.objects.filter(
+            closed_at__lte=late["rollups"], session__checkin_rollup__isnull=True
+        ).count(),
+        "invitations_unsent": Invitation.objects.filter(
+            sent_at__isnull=True,
+            accepted_at__isnull=True,
+            expires_at__isnull=True,
+            created_at__lte=late["invitations"],
+        ).count(),
+    }

@@ -1,0 +1,95 @@
+"""manage.py jobs_status: the last run of each periodic task and any overdue work."""
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+from facilitator import jobs, services
+from facilitator.models import Invitation
+from groups.checkins.models import CheckinWindow
+from groups.services import reminders_send_due
+from tests.factories import SessionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _status(*args) -> str:
+    out = StringIO()
+    call_command("jobs_status", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_a_quiet_site_has_nothing_overdue():
+    assert set(jobs.overdue_work().values()) == {0}
+    assert "Nothing is overdue." in _status("--check")
+
+
+def test_every_declared_task_is_listed_with_what_beat_and_the_worker_recorded():
+    every_minute, _ = IntervalSchedule.objects.get_or_create(every=60, period=IntervalSchedule.SECONDS)
+    PeriodicTask.objects.create(
+        name="heartbeat",
+        task="facilitator.tasks.heartbeat",
+        interval=every_minute,
+        last_run_at=timezone.now() - timedelta(minutes=3),
+        total_run_count=7,
+    )
+    services.heartbeat_record(name="heartbeat")
+
+    rows = {row["name"]: row for row in jobs.periodic_tasks_status()}
+    output = _status()
+
+    assert rows["heartbeat"]["sent_count"] == 7
+    assert rows["heartbeat"]["last_completed"] is not None
+    assert "heartbeat" in output and "sent 3m ago (7 times)" in output
+    assert "groups-reminders" in output and "not yet in beat's schedule" in output
+
+
+def test_a_reminder_due_long_ago_and_unsent_is_overdue_until_the_sweep_sends_it(group):
+    SessionFactory(group=group, starts_at=timezone.now() + timedelta(hours=20))  # due 4 hours ago
+
+    assert jobs.overdue_work()["reminders_due_unsent"] == 2
+    with pytest.raises(CommandError):
+        _status("--check")
+
+    reminders_send_due()
+    assert jobs.overdue_work()["reminders_due_unsent"] == 0
+
+
+def test_a_reminder_just_due_is_not_yet_overdue(group):
+    SessionFactory(group=group, starts_at=timezone.now() + timedelta(hours=23, minutes=55))
+
+    assert jobs.overdue_work()["reminders_due_unsent"] == 0
+
+
+def test_windows_past_close_and_closed_windows_without_rollup_are_overdue(group):
+    now = timezone.now()
+    past_close = CheckinWindow.objects.create(
+        session=SessionFactory(group=group, starts_at=now - timedelta(days=3)),
+        opened_at=now - timedelta(days=3),
+        closes_at=now - timedelta(hours=1),
+    )
+    CheckinWindow.objects.create(
+        session=SessionFactory(group=group, starts_at=now - timedelta(days=5)),
+        opened_at=now - timedelta(days=5),
+        closes_at=now - timedelta(days=3),
+        closed_at=now - timedelta(days=3),
+    )
+
+    overdue = jobs.overdue_work()
+    assert overdue["windows_past_close_not_closed"] == 1
+    assert overdue["closed_windows_without_rollup"] == 1
+    assert "windows past close not closed    1" in _status()
+
+    CheckinWindow.objects.filter(pk=past_close.pk).update(closed_at=now)
+    assert jobs.overdue_work()["windows_past_close_not_closed"] == 0
+
+
+def test_an_invitation_left_unsent_is_overdue(admin_user):
+    invitation = Invitation.objects.create(email="late@example.org", invited_by=admin_user)
+    Invitation.objects.filter(pk=invitation.pk).update(created_at=timezone.now() - timedelta(hours=1))
+
+    assert jobs.overdue_work()["invitations_unsent"] == 1
