@@ -93,3 +93,16 @@ def test_an_invitation_left_unsent_is_overdue(admin_user):
     Invitation.objects.filter(pk=invitation.pk).update(created_at=timezone.now() - timedelta(hours=1))
 
     assert jobs.overdue_work()["invitations_unsent"] == 1
+
+
+def test_sync_schedule_puts_every_declared_task_in_the_admins_schedule_once():
+    from facilitator.schedule import BEAT_SCHEDULE
+
+    call_command("sync_schedule", stdout=StringIO())
+    call_command("sync_schedule", stdout=StringIO())
+
+    stored = PeriodicTask.objects.filter(name__in=BEAT_SCHEDULE)
+    assert stored.count() == len(BEAT_SCHEDULE)
+    assert {task.name: task.task for task in stored} == {n: e["task"] for n, e in BEAT_SCHEDULE.items()}
+    assert all(task.enabled for task in stored)
+    assert "not yet in beat's schedule" not in _status()

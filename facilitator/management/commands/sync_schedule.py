@@ -1,0 +1,21 @@
+"""Copy facilitator/schedule.py into django-celery-beat's tables now.
+
+Beat does the same when it starts; this lets admins see (and, if need be, pause)
+every periodic task under "Periodic tasks" before beat has ever run, and is run by
+``make setup``-style deployments after ``migrate``.
+"""
+
+from django.core.management.base import BaseCommand
+from django_celery_beat.schedulers import DatabaseScheduler
+
+from facilitator.celery import app
+from facilitator.schedule import BEAT_SCHEDULE
+
+
+class Command(BaseCommand):
+    help = "Load every periodic task declared in facilitator/schedule.py into beat's database schedule."
+
+    def handle(self, *args, **options):
+        app.loader.import_default_modules()
+        DatabaseScheduler(app=app, lazy=True).update_from_dict(BEAT_SCHEDULE)
+        self.stdout.write(f"{len(BEAT_SCHEDULE)} periodic tasks are in the database schedule.")
