@@ -99,6 +99,7 @@ def overdue_work(*, now=None) -> dict[str, int]:
 
     from facilitator.models import Invitation
     from groups.checkins.models import CheckinWindow
+    from groups.checkins.retention import purge_backlog
     from groups.models import Reminder
     from groups.services import _due_reminders
 
@@ -124,4 +125,5 @@ def overdue_work(*, now=None) -> dict[str, int]:
             expires_at__isnull=True,
             created_at__lte=late["invitations"],
         ).count(),
+        **purge_backlog(now=now),
     }

@@ -37,6 +37,13 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": timedelta(minutes=5),
         "options": {"expires": 240},
     },
+    "checkins-retention": {
+        # Blanks free text after CHECKIN_COMMENT_RETENTION_DAYS and deletes raw answers
+        # after CHECKIN_ANSWER_RETENTION_DAYS, of sessions already rolled up.
+        "task": "groups.checkins.tasks.retention_sweep",
+        "schedule": timedelta(hours=1),
+        "options": {"expires": 1800},
+    },
     "groups-reminders": {
         # Finds due reminders in the database and claims each before sending.
         "task": "groups.tasks.reminders_sweep",

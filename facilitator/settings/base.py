@@ -368,3 +368,8 @@ CHECKIN_WINDOW_HOURS = env.int("CHECKIN_WINDOW_HOURS", default=48)
 # client), and at most this many in a window overall.
 CHECKIN_RATE_PER_MINUTE = env.int("CHECKIN_RATE_PER_MINUTE", default=60)
 CHECKIN_MAX_PER_WINDOW = env.int("CHECKIN_MAX_PER_WINDOW", default=300)
+# Retention (groups/checkins/retention.py), counted from the session's start and only
+# once its rollup is made: free text is blanked after this many days, raw answers
+# deleted after this many. Rollups are kept.
+CHECKIN_COMMENT_RETENTION_DAYS = env.int("CHECKIN_COMMENT_RETENTION_DAYS", default=180)
+CHECKIN_ANSWER_RETENTION_DAYS = env.int("CHECKIN_ANSWER_RETENTION_DAYS", default=730)

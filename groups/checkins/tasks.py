@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.db import OperationalError
 
-from groups.checkins import rollups, services
+from groups.checkins import retention, rollups, services
 
 # Each task claims its work in the database (safe to run twice or be redelivered with
 # acks_late); a database hiccup is retried with backoff and jitter, a bounded number of times.
@@ -41,3 +41,10 @@ def export_run(job_id: str) -> None:
 @shared_task(soft_time_limit=250, time_limit=300, **RETRY)
 def exports_sweep() -> None:
     services.exports_sweep()
+
+
+@shared_task(soft_time_limit=250, time_limit=300, **RETRY)
+def retention_sweep() -> dict[str, int]:
+    """Blank old free text and delete old raw answers of rolled-up sessions."""
+    result = retention.retention_purge()
+    return {"comments_blanked": result.comments_blanked, "responses_deleted": result.responses_deleted}

@@ -1,0 +1,122 @@
+"""Data retention for check-ins: the raw answers are kept only as long as they are needed.
+
+- Free-text values (items of kind "text", e.g. the program's comment) are blanked
+  ``CHECKIN_COMMENT_RETENTION_DAYS`` (default 180) after the session, once the session
+  is rolled up.
+- Whole raw responses are deleted ``CHECKIN_ANSWER_RETENTION_DAYS`` (default 730)
+  after the session, once it is rolled up.
+- Rollups (and the comments they released) are kept.
+
+"Rolled up" means the session's rollup exists and nothing will read its raw answers
+again: it was released or empty, or it was suppressed and its pooling block is
+complete (``rollups.block_rollup_compute`` reads a suppressed session's raw answers
+when its block completes). Answers carry no time of their own, by design, so age is
+counted from the session's start. Both purges are idempotent: a sweep may run them as
+often as it likes, and one that was down catches up on its next run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from groups.checkins.models import Answer, Item, Response, SessionRollup
+from groups.checkins.rollups import POOL_BLOCK_SIZE
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    comments_blanked: int
+    responses_deleted: int
+
+
+def _cutoffs(now: datetime) -> tuple[datetime, datetime]:
+    return (
+        now - timedelta(days=settings.CHECKIN_COMMENT_RETENTION_DAYS),
+        now - timedelta(days=settings.CHECKIN_ANSWER_RETENTION_DAYS),
+    )
+
+
+def rolled_up_sessions(*, started_before: datetime) -> list[int]:
+    """Ids of sessions started before the cutoff whose raw answers nothing will read again."""
+    complete_blocks = set(
+        SessionRollup.objects.values_list("group_id", "block")
+        .annotate(members=Count("id"))
+        .filter(members__gte=POOL_BLOCK_SIZE)
+        .values_list("group_id", "block")
+    )
+    rollups = SessionRollup.objects.filter(session__starts_at__lt=started_before).values_list(
+        "session_id", "status", "group_id", "block"
+    )
+    return [
+        session_id
+        for session_id, status, group_id, block in rollups
+        if status != SessionRollup.Status.SUPPRESSED or (group_id, block) in complete_blocks
+    ]
+
+
+def _text_keys_by_version() -> dict[int, set[str]]:
+    keys: dict[int, set[str]] = {}
+    for version_id, key in Item.objects.filter(kind=Item.Kind.TEXT).values_list("version_id", "key"):
+        keys.setdefault(version_id, set()).add(key)
+    return keys
+
+
+def _answers_with_text(session_ids: list[int]) -> list[tuple[Answer, set[str]]]:
+    text_keys = _text_keys_by_version()
+    if not text_keys or not session_ids:
+        return []
+    found = []
+    answers = Answer.objects.filter(response__session_id__in=session_ids, version_id__in=text_keys)
+    for answer in answers.only("id", "version_id", "values"):
+        keys = {key for key in text_keys[answer.version_id] if (answer.values or {}).get(key)}
+        if keys:
+            found.append((answer, keys))
+    return found
+
+
+def comments_purge(*, now: datetime | None = None) -> int:
+    """Blank the free text of rolled-up sessions past the comment age; how many answers changed."""
+    comment_cutoff, _answer_cutoff = _cutoffs(now or timezone.now())
+    changed = []
+    for answer, keys in _answers_with_text(rolled_up_sessions(started_before=comment_cutoff)):
+        answer.values = {**answer.values, **dict.fromkeys(keys, "")}
+        changed.append(answer)
+    with transaction.atomic():
+        Answer.objects.bulk_update(changed, ["values"], batch_size=500)
+    return len(changed)
+
+
+def answers_purge(*, now: datetime | None = None) -> int:
+    """Delete the raw responses of rolled-up sessions past the answer age; how many."""
+    _comment_cutoff, answer_cutoff = _cutoffs(now or timezone.now())
+    sessions = rolled_up_sessions(started_before=answer_cutoff)
+    if not sessions:
+        return 0
+    with transaction.atomic():
+        Answer.objects.filter(response__session_id__in=sessions).delete()
+        deleted, _detail = Response.objects.filter(session_id__in=sessions).delete()
+    return deleted
+
+
+def retention_purge(*, now: datetime | None = None) -> PurgeResult:
+    now = now or timezone.now()
+    # Deleting first spares blanking text that is about to go anyway.
+    deleted = answers_purge(now=now)
+    return PurgeResult(comments_blanked=comments_purge(now=now), responses_deleted=deleted)
+
+
+def purge_backlog(*, now: datetime | None = None, grace: timedelta = timedelta(days=1)) -> dict[str, int]:
+    """What a purge should already have removed (sweep down for over ``grace``)."""
+    comment_cutoff, answer_cutoff = _cutoffs((now or timezone.now()) - grace)
+    return {
+        "comments_past_retention": len(_answers_with_text(rolled_up_sessions(started_before=comment_cutoff))),
+        "responses_past_retention": Response.objects.filter(
+            session_id__in=rolled_up_sessions(started_before=answer_cutoff)
+        ).count(),
+    }
