@@ -9,6 +9,7 @@ it stands for is already in the database, and a periodic sweep picks it up.
 import logging
 
 from celery import Task
+from celery.signals import task_success
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +54,23 @@ def invitations_send_unsent(*, older_than_minutes: int = 5) -> int:
 
 # --- Status (manage.py jobs_status) ---------------------------------------------------
 
+
+@task_success.connect(weak=False)
+def _periodic_task_completed(sender=None, **kwargs) -> None:
+    """Record when each periodic task last finished (beat's tables only say when it was sent)."""
+    from facilitator.schedule import BEAT_SCHEDULE
+
+    if sender is None or sender.name not in {entry["task"] for entry in BEAT_SCHEDULE.values()}:
+        return
+    from facilitator.services import heartbeat_record
+
+    try:
+        heartbeat_record(name=sender.name)
+    except Exception:
+        # Bookkeeping only: never turn a finished task into a failed one.
+        logger.warning("Could not record that %s finished", sender.name)
+
+
 # Work is "overdue" once its sweep has had time to run at least twice.
 GRACE = {
     "reminders": 12,  # minutes; swept every 5
@@ -75,7 +93,7 @@ def periodic_tasks_status() -> list[dict]:
     for name, entry in BEAT_SCHEDULE.items():
         task = stored.get(name)
         short = entry["task"].rsplit(".", 1)[-1]
-        heartbeat = heartbeats.get(short) or heartbeats.get(name)
+        heartbeat = heartbeats.get(entry["task"]) or heartbeats.get(short)
         rows.append(
             {
                 "name": name,

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from facilitator import jobs, services
-from facilitator.models import Invitation
+from facilitator.models import Invitation, TaskHeartbeat
 from groups.checkins.models import CheckinWindow
 from groups.services import reminders_send_due
 from tests.factories import SessionFactory
@@ -106,3 +106,29 @@ def test_sync_schedule_puts_every_declared_task_in_the_admins_schedule_once():
     assert {task.name: task.task for task in stored} == {n: e["task"] for n, e in BEAT_SCHEDULE.items()}
     assert all(task.enabled for task in stored)
     assert "not yet in beat's schedule" not in _status()
+
+
+def test_a_finished_periodic_task_records_when_it_completed():
+    from groups.checkins import tasks
+
+    tasks.windows_sweep.apply()
+    tasks.windows_sweep.apply()
+
+    row = {row["name"]: row for row in jobs.periodic_tasks_status()}["checkins-windows"]
+    assert row["last_completed"] is not None
+    assert TaskHeartbeat.objects.get(name="groups.checkins.tasks.windows_sweep").runs == 2
+    windows_line = next(line for line in _status().splitlines() if "checkins-windows" in line)
+    assert "completed" in windows_line
+
+
+def test_a_failed_task_is_not_recorded_as_completed(monkeypatch):
+    from groups.checkins import services as checkin_services
+    from groups.checkins import tasks
+
+    def broken(**kwargs):
+        raise ValueError("bug")
+
+    monkeypatch.setattr(checkin_services, "windows_sweep", broken)
+    tasks.windows_sweep.apply()
+
+    assert not TaskHeartbeat.objects.filter(name="groups.checkins.tasks.windows_sweep").exists()
