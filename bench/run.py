@@ -50,7 +50,7 @@ class Plan:
 def plan_for(quick: bool) -> Plan:
     if quick:
         return Plan(True, 3, 3.0, 16, 10, 1_000, 3, 60.0)
-    return Plan(False, 5, 8.0, 16, 15, 10_000, 3, 180.0)
+    return Plan(False, 5, 8.0, 16, 15, 10_000, 3, 120.0)
 
 
 @dataclass
