@@ -131,7 +131,8 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Falls back to the database cache while Redis is down (facilitator/cache.py).
+            "BACKEND": "facilitator.cache.TolerantRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "fac",
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
