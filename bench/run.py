@@ -447,6 +447,8 @@ def sweep_figures(plan: Plan, env: dict) -> list[Figure]:
     finally:
         worker.stop()
     peak = worker.peak
+    # A task that failed outright looks like a slow one from the database: say which.
+    failures = (WORK / "celery.log").read_text(errors="replace").count("Traceback (most recent call last)")
     figures = []
     for name, runs in (
         (f"Reminder sweep, {count:,} due", reminder_runs),
@@ -463,7 +465,8 @@ def sweep_figures(plan: Plan, env: dict) -> list[Figure]:
                 runs,
                 note=(
                     f"one Celery worker (solo pool); runs {runs}; None = not finished within "
-                    f"{plan.sweep_timeout:g} s, after which the sweep is not repeated"
+                    f"{plan.sweep_timeout:g} s, after which the sweep is not repeated; "
+                    f"tracebacks in bench/results/work/celery.log (all sweeps): {failures}"
                 ),
             )
         )
