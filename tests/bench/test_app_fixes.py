@@ -1,5 +1,6 @@
 """Fixes the benchmark's profiles led to, in app code."""
 
+import json
 from collections import Counter
 from datetime import timedelta
 
@@ -12,6 +13,11 @@ from bench.generate import _answer_values, _current_versions
 from groups.checkins import services
 from groups.checkins.models import Answer, CheckinWindow, Response
 from tests.factories import SessionFactory
+
+
+def _canonical(values) -> str:
+    """PostgreSQL's jsonb keeps keys in its own order; compare the content."""
+    return json.dumps(values, sort_keys=True)
 
 
 def _window_with_answers(group, count: int) -> tuple[CheckinWindow, Counter]:
@@ -28,14 +34,14 @@ def _window_with_answers(group, count: int) -> tuple[CheckinWindow, Counter]:
         answers = _answer_values(rng)
         for key, values in answers.items():
             Answer.objects.create(response=response, version=versions[key], values=values)
-        given[tuple(sorted((versions[k].pk, repr(v)) for k, v in answers.items()))] += 1
+        given[tuple(sorted((versions[k].pk, _canonical(v)) for k, v in answers.items()))] += 1
     return window, given
 
 
 def _stored(window: CheckinWindow) -> Counter:
     stored = Counter()
     for response in Response.objects.filter(session=window.session).prefetch_related("answers"):
-        stored[tuple(sorted((a.version_id, repr(a.values)) for a in response.answers.all()))] += 1
+        stored[tuple(sorted((a.version_id, _canonical(a.values)) for a in response.answers.all()))] += 1
     return stored
 
 

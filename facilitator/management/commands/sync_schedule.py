@@ -17,5 +17,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         app.loader.import_default_modules()
-        DatabaseScheduler(app=app, lazy=True).update_from_dict(BEAT_SCHEDULE)
+        # Write the rows the way beat does (ModelEntry.from_entry: update_or_create
+        # by name) without building a scheduler, whose sync closes the connection.
+        for name, fields in BEAT_SCHEDULE.items():
+            DatabaseScheduler.Entry.from_entry(name, app=app, **fields)
         self.stdout.write(f"{len(BEAT_SCHEDULE)} periodic tasks are in the database schedule.")
