@@ -118,19 +118,12 @@ def overdue_work(*, now=None) -> dict[str, int]:
     from facilitator.models import Invitation
     from groups.checkins.models import CheckinWindow
     from groups.checkins.retention import purge_backlog
-    from groups.models import Reminder
-    from groups.services import _due_reminders
+    from groups.services import reminders_unsettled_count
 
     now = now or timezone.now()
     late = {kind: now - timedelta(minutes=minutes) for kind, minutes in GRACE.items()}
-    due = [(s, u) for s, u, due_at in _due_reminders(now) if due_at <= late["reminders"]]
-    settled = set(
-        Reminder.objects.filter(session_id__in={s.pk for s, _u in due})
-        .exclude(sent_at=None, skipped_at=None)
-        .values_list("session_id", "user_id", "session_starts_at")
-    )
     return {
-        "reminders_due_unsent": sum((s.pk, u.pk, s.starts_at) not in settled for s, u in due),
+        "reminders_due_unsent": reminders_unsettled_count(now=now, due_before=late["reminders"]),
         "windows_past_close_not_closed": CheckinWindow.objects.filter(
             closed_at__isnull=True, closes_at__lte=late["windows"]
         ).count(),

@@ -219,13 +219,18 @@ class FacilitatorPreference(models.Model):
 class Reminder(models.Model):
     """One reminder email for one facilitator about one session at one start time.
 
-    A moved session gets a new row (its start is part of the key). The sweep claims a
-    row with a conditional UPDATE on ``sent_at`` before sending, so it goes once."""
+    A moved session gets a new row (its start is part of the key). A sweep claims a
+    row (``claimed_at`` and its own ``claim_token``, by a conditional UPDATE) before
+    sending and sets ``sent_at`` right after, so two sweeps never both send it. A
+    claim older than ``REMINDER_CLAIM_LEASE_MINUTES`` belongs to a sweep that died
+    (a killed worker) and may be taken over, so the reminder still goes."""
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="reminders")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders")
     session_starts_at = models.DateTimeField()
     due_at = models.DateTimeField()
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True, db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     skipped_at = models.DateTimeField(null=True, blank=True)
 

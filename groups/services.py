@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import logging
+import secrets
 import zoneinfo
+from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from time import monotonic
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.core.mail import get_connection, send_mail
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -287,9 +291,17 @@ class SweepResult:
     failed: int = 0
 
 
-def _due_reminders(now: datetime) -> list[tuple[Session, User, datetime]]:
-    """(session, facilitator, due time) for every reminder that is due by ``now`` for a
-    session that has not started, whether or not a row exists yet."""
+# Sessions read per query when finding due reminders, and reminders claimed at once.
+REMINDER_CHUNK = 400
+# A sweep stops taking new batches after this long and leaves the rest to the next
+# run, well inside its soft time limit (240 s).
+REMINDER_SWEEP_BUDGET_SECONDS = 180
+
+
+def _due_reminder_chunks(now: datetime) -> Iterator[list[tuple[Session, User, datetime]]]:
+    """(session, facilitator, due time) for every reminder due by ``now`` for a session
+    that has not started, whether or not a row exists yet, a bounded number of
+    sessions at a time (a long list of ids in one query is too much for SQLite)."""
     longest = timedelta(hours=168)
     sessions = (
         Session.objects.filter(
@@ -299,89 +311,166 @@ def _due_reminders(now: datetime) -> list[tuple[Session, User, datetime]]:
             group__archived_at=None,
         )
         .select_related("group")
-        .prefetch_related("group__facilitator_links__user__session_preferences")
         .order_by("starts_at", "id")
     )
-    due = []
-    for session in sessions:
-        for link in session.group.facilitator_links.all():
-            user = link.user
-            if not user.is_active:
-                continue
-            preference = getattr(user, "session_preferences", None)
-            enabled = preference.reminders_enabled if preference else True
-            hours = preference.reminder_hours_before if preference else 24
-            due_at = session.starts_at - timedelta(hours=hours)
-            if enabled and due_at <= now:
-                due.append((session, user, due_at))
-    return due
+    after: tuple[datetime, int] | None = None
+    while True:
+        page = sessions
+        if after is not None:
+            page = page.filter(Q(starts_at__gt=after[0]) | Q(starts_at=after[0], id__gt=after[1]))
+        chunk = list(page[:REMINDER_CHUNK])
+        if not chunk:
+            return
+        after = (chunk[-1].starts_at, chunk[-1].pk)
+        links = defaultdict(list)
+        for link in (
+            GroupFacilitator.objects.filter(group_id__in={session.group_id for session in chunk})
+            .select_related("user", "user__session_preferences")
+            .order_by("group_id", "id")
+        ):
+            links[link.group_id].append(link.user)
+        due = []
+        for session in chunk:
+            for user in links[session.group_id]:
+                if not user.is_active:
+                    continue
+                preference = getattr(user, "session_preferences", None)
+                enabled = preference.reminders_enabled if preference else True
+                hours = preference.reminder_hours_before if preference else 24
+                due_at = session.starts_at - timedelta(hours=hours)
+                if enabled and due_at <= now:
+                    due.append((session, user, due_at))
+        if due:
+            yield due
+
+
+def _due_reminders(now: datetime) -> list[tuple[Session, User, datetime]]:
+    return [item for chunk in _due_reminder_chunks(now) for item in chunk]
+
+
+def _reminder_rows(due: list[tuple[Session, User, datetime]]) -> dict[tuple[int, int, datetime], Reminder]:
+    """The reminder row of each due (session, facilitator, start), made where missing."""
+    Reminder.objects.bulk_create(
+        [
+            Reminder(session=session, user=user, session_starts_at=session.starts_at, due_at=due_at)
+            for session, user, due_at in due
+        ],
+        ignore_conflicts=True,  # rows another sweep (or an earlier run) made stay as they are
+    )
+    rows = Reminder.objects.filter(session_id__in={session.pk for session, _u, _d in due})
+    return {(row.session_id, row.user_id, row.session_starts_at): row for row in rows}
+
+
+def reminders_unsettled_count(*, now: datetime, due_before: datetime) -> int:
+    """How many reminders due before ``due_before`` are neither sent nor skipped."""
+    count = 0
+    for due in _due_reminder_chunks(now):
+        due = [item for item in due if item[2] <= due_before]
+        if not due:
+            continue
+        settled = set(
+            Reminder.objects.filter(session_id__in={session.pk for session, _u, _d in due})
+            .exclude(sent_at=None, skipped_at=None)
+            .values_list("session_id", "user_id", "session_starts_at")
+        )
+        count += sum((session.pk, user.pk, session.starts_at) not in settled for session, user, _d in due)
+    return count
 
 
 def reminders_send_due(*, now: datetime | None = None) -> SweepResult:
     """Send every reminder that is due and not yet sent; run as often as you like.
 
-    Each reminder row is claimed with a conditional UPDATE before the email goes, so
-    two sweeps at once, or one run twice, send it once. After downtime, a reminder
-    that can still arrive ``REMINDER_MIN_NOTICE_MINUTES`` before its session is sent
-    late; one that cannot is marked skipped."""
+    Rows are claimed a batch at a time with a conditional UPDATE that writes this
+    sweep's token, so two sweeps at once, or one message delivered twice, send each
+    reminder once; each is marked sent as soon as the mail server took it. A claim
+    left by a killed worker lapses after ``REMINDER_CLAIM_LEASE_MINUTES`` and the next
+    sweep sends the reminder. After downtime, a reminder that can still arrive
+    ``REMINDER_MIN_NOTICE_MINUTES`` before its session is sent late; one that cannot
+    is marked skipped."""
     now = now or timezone.now()
     min_notice = timedelta(minutes=settings.REMINDER_MIN_NOTICE_MINUTES)
+    lease = timedelta(minutes=settings.REMINDER_CLAIM_LEASE_MINUTES)
+    started = monotonic()
     sent = skipped = failed = 0
-    due = _due_reminders(now)
-    settled = set(
-        Reminder.objects.filter(session_id__in={session.pk for session, _u, _d in due})
-        .exclude(sent_at=None, skipped_at=None)
-        .values_list("session_id", "user_id", "session_starts_at")
-    )
-    for session, user, due_at in due:
-        if (session.pk, user.pk, session.starts_at) in settled:
+    for due in _due_reminder_chunks(now):
+        rows = _reminder_rows(due)
+        open_rows = [
+            (session, user, rows[(session.pk, user.pk, session.starts_at)])
+            for session, user, _due_at in due
+            if rows[(session.pk, user.pk, session.starts_at)].sent_at is None
+            and rows[(session.pk, user.pk, session.starts_at)].skipped_at is None
+        ]
+        unsent = Reminder.objects.filter(sent_at=None, skipped_at=None)
+        stale = [row.pk for session, _u, row in open_rows if session.starts_at - now < min_notice]
+        if stale:
+            skipped += unsent.filter(pk__in=stale).update(skipped_at=now)
+        wanted = [row.pk for session, _u, row in open_rows if session.starts_at - now >= min_notice]
+        if not wanted:
             continue
-        try:
-            reminder, _created = Reminder.objects.get_or_create(
-                session=session, user=user, session_starts_at=session.starts_at, defaults={"due_at": due_at}
-            )
-        except IntegrityError:  # another sweep created it a moment ago
-            reminder = Reminder.objects.get(session=session, user=user, session_starts_at=session.starts_at)
-        if reminder.sent_at or reminder.skipped_at:
-            continue
-        if session.starts_at - now < min_notice:
-            skipped += Reminder.objects.filter(pk=reminder.pk, sent_at=None, skipped_at=None).update(
-                skipped_at=now
-            )
-            continue
-        if not Reminder.objects.filter(pk=reminder.pk, sent_at=None, skipped_at=None).update(sent_at=now):
-            continue
-        try:
-            _reminder_email_send(session=session, user=user)
-        except Exception:
-            # Release the claim so the next sweep tries again.
-            Reminder.objects.filter(pk=reminder.pk).update(sent_at=None)
-            logger.exception("Reminder %s could not be sent", reminder.pk)
-            failed += 1
-        else:
-            sent += 1
+        token = secrets.token_hex(16)
+        claimed_at = timezone.now()
+        unsent.filter(pk__in=wanted).filter(Q(claimed_at=None) | Q(claimed_at__lt=claimed_at - lease)).update(
+            claimed_at=claimed_at, claim_token=token
+        )
+        claimed = set(Reminder.objects.filter(claim_token=token).values_list("pk", flat=True))
+        batch = [(session, user, row) for session, user, row in open_rows if row.pk in claimed]
+        if batch:
+            batch_sent, batch_failed = _reminders_deliver(batch=batch, token=token)
+            sent += batch_sent
+            failed += batch_failed
+        if monotonic() - started > REMINDER_SWEEP_BUDGET_SECONDS:
+            logger.warning("Reminder sweep stopped after its time budget; the next run continues")
+            break
     return SweepResult(sent=sent, skipped=skipped, failed=failed)
 
 
-def _readings_for(session: Session) -> list:
-    return readings_for_sessions(sessions=[session], for_members=False).get(session.pk, [])
+def _reminders_deliver(*, batch: list[tuple[Session, User, Reminder]], token: str) -> tuple[int, int]:
+    """Email each claimed reminder over one SMTP connection; returns (sent, failed)."""
+    sessions = list({session.pk: session for session, _u, _r in batch}.values())
+    readings = readings_for_sessions(sessions=sessions, for_members=False)
+    notes = session_notes_for_sessions(sessions=sessions)
+    sent = failed = 0
+    connection = get_connection()
+    try:
+        for session, user, row in batch:
+            try:
+                _reminder_email_send(
+                    session=session,
+                    user=user,
+                    assignments=readings.get(session.pk, []),
+                    note=notes.get(session.pk, ""),
+                    connection=connection,
+                )
+            except Exception:
+                # Release the claim so the next sweep tries again.
+                Reminder.objects.filter(pk=row.pk, claim_token=token).update(claimed_at=None, claim_token="")
+                logger.exception("Reminder %s could not be sent", row.pk)
+                failed += 1
+            else:
+                Reminder.objects.filter(pk=row.pk, claim_token=token).update(sent_at=timezone.now())
+                sent += 1
+    finally:
+        connection.close()
+    return sent, failed
 
 
-def _reminder_email_send(*, session: Session, user: User) -> None:
+def _reminder_email_send(
+    *, session: Session, user: User, assignments: list, note: str, connection=None
+) -> None:
     context = {
         "session": session,
         "group": session.group,
         "user": user,
         "local_start": session.local_start,
         "local_end": session.local_end,
-        "assignments": _readings_for(session),
-        "note": session_notes_for_sessions(sessions=[session]).get(session.pk, ""),
+        "assignments": assignments,
+        "note": note,
         "session_url": settings.SITE_URL + reverse("groups:session_detail", kwargs={"pk": session.pk}),
         "settings_url": settings.SITE_URL + reverse("groups:reminder_settings"),
     }
     subject = render_to_string("emails/reminder_subject.txt", context).strip()
     body = render_to_string("emails/reminder_body.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email], connection=connection)
 
 
 # --- Help resources -----------------------------------------------------------------

@@ -231,6 +231,8 @@ STORAGES = {
 # switches to SMTP. Members are never emailed: only facilitators and admins.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# Seconds an SMTP connect or reply may take before the send fails (and is retried).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Facilitator dashboard <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -293,6 +295,10 @@ CALENDAR_UID_DOMAIN = env.str("CALENDAR_UID_DOMAIN", default="facilitator.invali
 # A reminder that could only arrive less than this many minutes before the session
 # (e.g. after the sweep was down) is skipped rather than sent late.
 REMINDER_MIN_NOTICE_MINUTES = env.int("REMINDER_MIN_NOTICE_MINUTES", default=30)
+# A sweep's claim on a reminder it has not marked sent after this long is taken to be
+# that of a dead worker, and the reminder is sent by the next sweep. Longer than the
+# sweep's hard time limit (5 minutes).
+REMINDER_CLAIM_LEASE_MINUTES = env.int("REMINDER_CLAIM_LEASE_MINUTES", default=15)
 # The time zone a new group starts with in the form.
 GROUP_DEFAULT_TIMEZONE = env.str("GROUP_DEFAULT_TIMEZONE", default="Europe/London")
 

@@ -181,3 +181,75 @@ def test_a_real_worker_given_the_sweep_twice_sends_once(group):
     assert sorted(result["sent"] for result in finished) == [0, 2]  # ...and only one sent anything
     assert len(mail.outbox) == 2
     assert Reminder.objects.filter(sent_at__isnull=False).count() == 2
+
+
+def _claimed_by_another_sweep(session, user, *, minutes_ago: int) -> Reminder:
+    return Reminder.objects.create(
+        session=session,
+        user=user,
+        session_starts_at=session.starts_at,
+        due_at=session.starts_at - timedelta(hours=24),
+        claimed_at=timezone.now() - timedelta(minutes=minutes_ago),
+        claim_token="another-sweep",
+    )
+
+
+def test_a_reminder_another_sweep_is_sending_right_now_is_left_to_it(group, owner, cofacilitator, settings):
+    settings.REMINDER_CLAIM_LEASE_MINUTES = 15
+    session = SessionFactory(group=group, starts_at=timezone.now() + timedelta(hours=20))
+    _claimed_by_another_sweep(session, owner, minutes_ago=2)
+
+    assert reminders_send_due().sent == 1
+    assert _recipients() == [cofacilitator.email]
+
+
+def test_a_reminder_whose_worker_was_killed_mid_send_is_sent_once_after_its_claim_lapses(
+    group, owner, cofacilitator, settings
+):
+    settings.REMINDER_CLAIM_LEASE_MINUTES = 15
+    session = SessionFactory(group=group, starts_at=timezone.now() + timedelta(hours=20))
+    _claimed_by_another_sweep(session, owner, minutes_ago=16)  # its worker never came back
+
+    assert reminders_send_due().sent == 2
+    assert reminders_send_due().sent == 0
+    assert _recipients() == sorted([owner.email, cofacilitator.email])
+    reminder = Reminder.objects.get(session=session, user=owner)
+    assert reminder.sent_at is not None
+    assert reminder.claim_token != "another-sweep"
+
+
+def test_the_sweep_pages_through_many_sessions_and_sends_each_reminder_once(group, owner, cofacilitator):
+    # More sessions than SQLite accepts ids in one IN list (999), and several pages.
+    now = timezone.now()
+    Session.objects.bulk_create(
+        [
+            Session(group=group, starts_at=now + timedelta(hours=2, seconds=n), duration_minutes=90)
+            for n in range(1200)
+        ]
+    )
+
+    result = reminders_send_due(now=now)
+
+    assert result == services.SweepResult(sent=2400, skipped=0, failed=0)
+    assert len(mail.outbox) == 2400
+    assert Reminder.objects.filter(sent_at__isnull=False).count() == 2400
+    assert reminders_send_due(now=now).sent == 0
+
+
+def test_each_reminder_costs_one_query_beyond_a_fixed_number_per_batch(group, owner, cofacilitator):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def sweep_queries(sessions: int) -> int:
+        start = timezone.now() + timedelta(hours=2 + len(mail.outbox))
+        for n in range(sessions):
+            SessionFactory(group=group, starts_at=start + timedelta(minutes=n))
+        with CaptureQueriesContext(connection) as queries:
+            assert reminders_send_due().sent == 2 * sessions
+        return len(queries)
+
+    one = sweep_queries(1)
+    ten = sweep_queries(10)
+
+    # Marking each reminder sent is one UPDATE; everything else is per batch.
+    assert ten - one == 2 * 9
