@@ -150,7 +150,7 @@ def test_the_sweep_is_declared_in_the_schedule():
     assert any(entry["task"] == "groups.tasks.reminders_sweep" for entry in BEAT_SCHEDULE.values())
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_real_worker_given_the_sweep_twice_sends_once(group):
     import time as clock
 
