@@ -27,28 +27,25 @@ def publish(task: Task, *args: int | str) -> bool:
 
 
 def invitations_send_unsent(*, older_than_minutes: int = 5) -> int:
-    """Send the invitations whose publish failed (the broker was down at the time).
+    """Carry out the send requests whose publish failed (the broker was down at the
+    time): a new invitation or a "send again".
 
-    Only those left unsent for a few minutes, so a queued task normally gets there first;
-    each is re-checked under a row lock so two sweeps send it once."""
+    Only requests left waiting for a few minutes, so a queued task normally gets there
+    first; each is sent under its own request token, so it goes once."""
     from datetime import timedelta
 
-    from django.db import transaction
     from django.utils import timezone
 
     from facilitator.models import Invitation
     from facilitator.services import invitation_send
 
     cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
-    unsent = Invitation.objects.filter(
-        sent_at__isnull=True, accepted_at__isnull=True, expires_at__isnull=True, created_at__lte=cutoff
+    waiting = Invitation.objects.filter(accepted_at__isnull=True, send_requested_at__lte=cutoff).exclude(
+        send_request=""
     )
     sent = 0
-    for pk in unsent.values_list("pk", flat=True):
-        with transaction.atomic():
-            if not Invitation.objects.select_for_update().filter(pk=pk, sent_at__isnull=True).exists():
-                continue
-            sent += invitation_send(invitation_id=pk)
+    for pk, request in waiting.values_list("pk", "send_request"):
+        sent += invitation_send(invitation_id=pk, request=request)
     return sent
 
 
@@ -131,10 +128,9 @@ def overdue_work(*, now=None) -> dict[str, int]:
             closed_at__lte=late["rollups"], session__checkin_rollup__isnull=True
         ).count(),
         "invitations_unsent": Invitation.objects.filter(
-            sent_at__isnull=True,
-            accepted_at__isnull=True,
-            expires_at__isnull=True,
-            created_at__lte=late["invitations"],
-        ).count(),
+            accepted_at__isnull=True, send_requested_at__lte=late["invitations"]
+        )
+        .exclude(send_request="")
+        .count(),
         **purge_backlog(now=now),
     }

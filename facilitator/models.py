@@ -115,6 +115,11 @@ class Invitation(models.Model):
     token_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # Set when a send is asked for (created, or "send again"); the task that sends it
+    # carries the same token and clears it in the transaction that records the send,
+    # so a message delivered twice, or one made stale by a newer request, sends nothing.
+    send_request = models.CharField(max_length=32, blank=True, editable=False)
+    send_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     user = models.OneToOneField(

@@ -100,7 +100,7 @@ def invitation_create(*, invited_by: User, email: str) -> Invitation:
         )
     with transaction.atomic():
         Invitation.objects.filter(email__iexact=email, accepted_at__isnull=True).update(
-            token_hash="", expires_at=timezone.now()
+            token_hash="", expires_at=timezone.now(), send_request="", send_requested_at=None
         )
         invitation = Invitation.objects.create(email=email, invited_by=invited_by)
         audit_record(actor=invited_by, action="account.invitation_created", target=invitation)
@@ -109,30 +109,42 @@ def invitation_create(*, invited_by: User, email: str) -> Invitation:
 
 
 def invitation_enqueue(*, invitation: Invitation) -> None:
-    """Send (or send again) on a worker once the current transaction commits."""
+    """Ask for the invitation to be sent (or sent again) by a worker once the current
+    transaction commits; only the newest request is ever carried out."""
     from facilitator.jobs import publish
     from facilitator.tasks import send_invitation
 
-    # Bounded and non-fatal: with the broker down the invitation stays unsent
-    # (sent_at empty) and the invitations sweep sends it.
-    transaction.on_commit(lambda: publish(send_invitation, invitation.pk))
+    request = secrets.token_hex(16)
+    Invitation.objects.filter(pk=invitation.pk).update(send_request=request, send_requested_at=timezone.now())
+    # Bounded and non-fatal: with the broker down the request stays in the database
+    # and the invitations sweep carries it out.
+    transaction.on_commit(lambda: publish(send_invitation, invitation.pk, request))
 
 
-def invitation_send(*, invitation_id: int) -> bool:
+def invitation_send(*, invitation_id: int, request: str | None = None) -> bool:
     """Make a fresh link for a not-yet-accepted invitation and email it.
 
-    Returns False (and sends nothing) when the invitation is gone or accepted.
+    With ``request``, only if that send request is still the one waiting: a message
+    delivered twice, or one a newer request replaced, sends nothing. Without it (an
+    explicit call), whenever the invitation is open. Returns False (and sends nothing)
+    when the invitation is gone or accepted, or the request was already carried out.
     """
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update().filter(pk=invitation_id).first()
         if invitation is None or invitation.accepted_at:
+            return False
+        if request is not None and invitation.send_request != request:
             return False
         token = secrets.token_urlsafe(32)
         now = timezone.now()
         invitation.token_hash = invitation_token_hash(token)
         invitation.sent_at = now
         invitation.expires_at = now + timedelta(hours=settings.INVITATION_TTL_HOURS)
-        invitation.save(update_fields=["token_hash", "sent_at", "expires_at"])
+        invitation.send_request = ""
+        invitation.send_requested_at = None
+        invitation.save(
+            update_fields=["token_hash", "sent_at", "expires_at", "send_request", "send_requested_at"]
+        )
         context = {
             "accept_url": settings.SITE_URL + reverse("invitation_accept", kwargs={"token": token}),
             "expires_at": invitation.expires_at,

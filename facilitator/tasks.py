@@ -24,9 +24,12 @@ def heartbeat() -> None:
     autoretry_for=(OSError, smtplib.SMTPException, OperationalError),
     **RETRY,
 )
-def send_invitation(invitation_id: int) -> None:
-    """Email an invitation link (a fresh one on every run)."""
-    services.invitation_send(invitation_id=invitation_id)
+def send_invitation(invitation_id: int, request: str = "") -> None:
+    """Carry out one send request of an invitation (a fresh link), once: a repeated
+    message, or one a newer request replaced, finds its request gone and does nothing.
+    The send and its record share a transaction, so a worker killed mid-send leaves
+    the request waiting and the redelivered message sends it."""
+    services.invitation_send(invitation_id=invitation_id, request=request or None)
 
 
 @shared_task(soft_time_limit=60, time_limit=90, acks_late=True, autoretry_for=(OperationalError,), **RETRY)

@@ -29,7 +29,7 @@ def _fresh_cache():
 @pytest.fixture
 def invite(monkeypatch, django_capture_on_commit_callbacks):
     """Invite someone as an admin; the email task runs in-process once the transaction commits."""
-    monkeypatch.setattr(tasks.send_invitation, "delay", lambda pk: tasks.send_invitation.apply(args=[pk]))
+    monkeypatch.setattr(tasks.send_invitation, "delay", lambda *args: tasks.send_invitation.apply(args=args))
 
     def _invite(admin_user, email="newperson@example.org") -> str:
         with django_capture_on_commit_callbacks(execute=True):
@@ -72,7 +72,7 @@ def test_nothing_is_sent_before_the_transaction_commits(
     admin_user, monkeypatch, django_capture_on_commit_callbacks
 ):
     sent = []
-    monkeypatch.setattr(tasks.send_invitation, "delay", sent.append)
+    monkeypatch.setattr(tasks.send_invitation, "delay", lambda pk, request: sent.append(pk))
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         invitation = services.invitation_create(invited_by=admin_user, email="newperson@example.org")
@@ -305,7 +305,7 @@ def test_an_accepted_invitation_is_never_sent_again(admin_user, client, invite):
 def test_an_admin_invites_from_the_admin_and_the_email_goes_out(
     admin_user, client, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(tasks.send_invitation, "delay", lambda pk: tasks.send_invitation.apply(args=[pk]))
+    monkeypatch.setattr(tasks.send_invitation, "delay", lambda *args: tasks.send_invitation.apply(args=args))
     client.force_login(admin_user)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -360,3 +360,79 @@ def test_facilitators_cannot_reach_invitations_in_the_admin(owner, client):
 
     assert response.status_code == HTTPStatus.FOUND
     assert reverse("admin:login") in response["Location"]
+
+
+def _requested(admin_user, monkeypatch, django_capture_on_commit_callbacks, email="newperson@example.org"):
+    """Invite, keeping the published message (invitation id, request) instead of running it."""
+    published = []
+    monkeypatch.setattr(tasks.send_invitation, "delay", lambda *args: published.append(args))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invitation_create(invited_by=admin_user, email=email)
+    return published
+
+
+def test_the_same_send_message_delivered_twice_emails_once(
+    admin_user, monkeypatch, django_capture_on_commit_callbacks
+):
+    [message] = _requested(admin_user, monkeypatch, django_capture_on_commit_callbacks)
+
+    tasks.send_invitation.apply(args=message)
+    tasks.send_invitation.apply(args=message)
+
+    assert len(mail.outbox) == 1
+    assert Invitation.objects.get().send_request == ""
+
+
+def test_a_send_message_replaced_by_a_newer_send_again_sends_only_the_newer(
+    admin_user, client, monkeypatch, django_capture_on_commit_callbacks
+):
+    [first] = _requested(admin_user, monkeypatch, django_capture_on_commit_callbacks)
+    published = []
+    monkeypatch.setattr(tasks.send_invitation, "delay", lambda *args: published.append(args))
+    client.force_login(admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("admin:facilitator_invitation_changelist"),
+            {"action": "send_again", "_selected_action": [Invitation.objects.get().pk]},
+        )
+    [second] = published
+
+    tasks.send_invitation.apply(args=first)  # arrives late, after the admin asked again
+    tasks.send_invitation.apply(args=second)
+    tasks.send_invitation.apply(args=second)
+
+    assert len(mail.outbox) == 1
+    assert client.get(_link_from(mail.outbox[0])).status_code == HTTPStatus.OK
+
+
+def test_a_send_again_whose_message_was_lost_is_sent_by_the_sweep(
+    admin_user, client, monkeypatch, django_capture_on_commit_callbacks, invite
+):
+    invite(admin_user)
+    monkeypatch.setattr(tasks.send_invitation, "delay", lambda *args: None)  # the message is lost
+    client.force_login(admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("admin:facilitator_invitation_changelist"),
+            {"action": "send_again", "_selected_action": [Invitation.objects.get().pk]},
+        )
+    Invitation.objects.update(send_requested_at=timezone.now() - timedelta(minutes=6))
+
+    tasks.expire_invitations()
+    tasks.expire_invitations()
+
+    assert len(mail.outbox) == 2
+
+
+def test_a_replaced_invitation_is_never_sent_by_the_sweep(
+    admin_user, monkeypatch, django_capture_on_commit_callbacks
+):
+    _requested(admin_user, monkeypatch, django_capture_on_commit_callbacks)  # its message was lost
+    _requested(admin_user, monkeypatch, django_capture_on_commit_callbacks)  # invited again: replaces it
+    Invitation.objects.update(send_requested_at=timezone.now() - timedelta(minutes=6))
+
+    tasks.expire_invitations()
+
+    assert len(mail.outbox) == 1
+    assert Invitation.objects.filter(sent_at__isnull=False).count() == 1
+    assert Invitation.objects.order_by("-created_at").first().sent_at is not None

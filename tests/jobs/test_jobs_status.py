@@ -89,8 +89,14 @@ def test_windows_past_close_and_closed_windows_without_rollup_are_overdue(group)
 
 
 def test_an_invitation_left_unsent_is_overdue(admin_user):
-    invitation = Invitation.objects.create(email="late@example.org", invited_by=admin_user)
-    Invitation.objects.filter(pk=invitation.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    invitation = Invitation.objects.create(
+        email="late@example.org",
+        invited_by=admin_user,
+        send_request="waiting",
+        send_requested_at=timezone.now(),
+    )
+    assert jobs.overdue_work()["invitations_unsent"] == 0
+    Invitation.objects.filter(pk=invitation.pk).update(send_requested_at=timezone.now() - timedelta(hours=1))
 
     assert jobs.overdue_work()["invitations_unsent"] == 1
 

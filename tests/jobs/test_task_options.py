@@ -84,7 +84,9 @@ def test_an_invitation_made_while_the_broker_is_down_is_sent_by_the_sweep(
     tasks.expire_invitations()
     assert len(mail.outbox) == 0  # a queued task may still be on its way: wait a little
 
-    Invitation.objects.filter(pk=invitation.pk).update(created_at=timezone.now() - timedelta(minutes=6))
+    Invitation.objects.filter(pk=invitation.pk).update(
+        send_requested_at=timezone.now() - timedelta(minutes=6)
+    )
     tasks.expire_invitations()
     tasks.expire_invitations()
 
