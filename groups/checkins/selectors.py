@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -123,71 +124,268 @@ class TrendRow:
 
 
 MOVE_THRESHOLD = 10
+# Sessions per page of a group's trend: about a quarter of weekly meetings, so the
+# chart and its table stay readable and cost the same after years of history.
+TREND_PAGE_SIZE = 12
+# Beyond any real history; keeps a hand-typed page number inside SQL's integers.
+TREND_PAGE_MAX = 100_000
 
 
-def released_aggregates(*, group: Group) -> list[TrendRow]:
-    """The group's trend, oldest first: released sessions and blocks with their
-    statistics; suppressed, empty, open and pending sessions by status only (an open
-    one with its count so far). A fixed number of queries, however long the history."""
-    rollups = list(SessionRollup.objects.filter(group=group).select_related("session"))
-    blocks = {block.number: block for block in BlockRollup.objects.filter(group=group)}
-    waiting = (
-        CheckinWindow.objects.filter(session__group=group, opened_at__isnull=False)
-        .filter(session__checkin_rollup__isnull=True)
-        .select_related("session")
-        .annotate(so_far=Count("session__checkin_responses"))
+def _trend_sessions(*, group: Group) -> QuerySet[Session]:
+    """The sessions of a group's trend, newest first: every one whose check-in has
+    opened, with its rollup and window; an open one with its count so far."""
+    so_far = (
+        Response.objects.filter(session=OuterRef("pk"))
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
-    rows: list[TrendRow] = []
-    for rollup in rollups:
-        block = blocks.get(rollup.block)
-        row = TrendRow(
-            kind="session",
-            status=rollup.status,
-            starts_at=rollup.session.starts_at,
-            k=rollup.k_scores,
-            session=rollup.session,
-            rollup=rollup,
-            block_number=rollup.block,
-        )
-        if rollup.is_released:
-            row.answers, row.headcount, row.stats = rollup.answers, rollup.session.attendance, rollup.stats
-        elif rollup.status == SessionRollup.Status.SUPPRESSED:
-            row.pooled_released = bool(block and block.is_released)
-            row.pooled_suppressed = bool(block and not block.is_released)
-        rows.append(row)
-    for block in blocks.values():
-        row = TrendRow(
-            kind="block",
-            status=block.status,
-            starts_at=block.last_starts_at,
-            k=block.k_scores,
-            block=block,
-            block_number=block.number,
-        )
-        if block.is_released:
-            row.answers, row.headcount, row.stats = block.answers, block.headcount, block.stats
-        rows.append(row)
-    for window in waiting:
-        # Not rolled up yet: an open window shows its count so far, a closed one nothing.
-        status = "pending" if window.closed_at else "open"
-        rows.append(
-            TrendRow(
-                kind="session",
-                status=status,
-                starts_at=window.session.starts_at,
-                session=window.session,
-                count_so_far=window.so_far if status == "open" else None,
+    return (
+        Session.objects.filter(group=group, checkin_window__opened_at__isnull=False)
+        .select_related("checkin_rollup", "checkin_window")
+        .annotate(
+            so_far=Case(
+                When(
+                    checkin_window__closed_at__isnull=True,
+                    then=Coalesce(Subquery(so_far, output_field=IntegerField()), 0),
+                ),
+                default=None,
+                output_field=IntegerField(),
             )
         )
-    # A block sorts after the sessions it pools (it is dated by its last one).
+        .order_by("-starts_at", "-pk")
+    )
+
+
+def _session_row(session: Session, blocks: dict[int, BlockRollup]) -> TrendRow:
+    rollup = getattr(session, "checkin_rollup", None)
+    if rollup is None:
+        # Not rolled up yet: an open window shows its count so far, a closed one nothing.
+        status = "pending" if session.checkin_window.closed_at else "open"
+        return TrendRow(
+            kind="session",
+            status=status,
+            starts_at=session.starts_at,
+            session=session,
+            count_so_far=session.so_far if status == "open" else None,
+        )
+    row = TrendRow(
+        kind="session",
+        status=rollup.status,
+        starts_at=session.starts_at,
+        k=rollup.k_scores,
+        session=session,
+        rollup=rollup,
+        block_number=rollup.block,
+    )
+    if rollup.is_released:
+        row.answers, row.headcount, row.stats = rollup.answers, session.attendance, rollup.stats
+    elif rollup.status == SessionRollup.Status.SUPPRESSED:
+        block = blocks.get(rollup.block)
+        row.pooled_released = bool(block and block.is_released)
+        row.pooled_suppressed = bool(block and not block.is_released)
+    return row
+
+
+def _block_row(block: BlockRollup) -> TrendRow:
+    row = TrendRow(
+        kind="block",
+        status=block.status,
+        starts_at=block.last_starts_at,
+        k=block.k_scores,
+        block=block,
+        block_number=block.number,
+    )
+    if block.is_released:
+        row.answers, row.headcount, row.stats = block.answers, block.headcount, block.stats
+    return row
+
+
+def _trend_rows(
+    *,
+    sessions: list[Session],
+    blocks: dict[int, BlockRollup],
+    shown_blocks: list[BlockRollup],
+    previous_mean: float | None = None,
+) -> list[TrendRow]:
+    """Rows oldest first, each block after the sessions it pools (it is dated by its
+    last one); ``previous_mean`` is the WHO-5 mean of the point just before them."""
+    rows = [_session_row(session, blocks) for session in sessions]
+    rows += [_block_row(block) for block in shown_blocks]
     rows.sort(key=lambda row: (row.starts_at, row.kind == "block"))
-    previous = None
+    previous = previous_mean
     for row in rows:
         if row.who5:
             if previous is not None and abs(row.who5["mean"] - previous) >= MOVE_THRESHOLD:
                 row.moved = row.who5["mean"] - previous
             previous = row.who5["mean"]
     return rows
+
+
+def released_aggregates(*, group: Group) -> list[TrendRow]:
+    """The group's whole trend, oldest first: released sessions and blocks with their
+    statistics; suppressed, empty, open and pending sessions by status only (an open
+    one with its count so far). Two queries, however long the history; the page
+    shows a period of it (``trend_page``), the CSV and the printed report all of it."""
+    sessions = list(_trend_sessions(group=group))
+    blocks = list(BlockRollup.objects.filter(group=group))
+    return _trend_rows(
+        sessions=sessions, blocks={block.number: block for block in blocks}, shown_blocks=blocks
+    )
+
+
+@dataclass
+class TrendPage:
+    """One period of a group's trend: ``size`` sessions (and the blocks dated among
+    them), oldest first. Page 1 holds the most recent sessions; page ``pages`` the
+    earliest. ``clamped`` says the page asked for did not exist."""
+
+    rows: list[TrendRow]
+    number: int
+    pages: int
+    sessions: int
+    size: int
+    clamped: bool = False
+
+    @property
+    def has_later(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_earlier(self) -> bool:
+        return self.number < self.pages
+
+    @property
+    def later(self) -> int:
+        return self.number - 1
+
+    @property
+    def earlier(self) -> int:
+        return self.number + 1
+
+    @property
+    def last_position(self) -> int:
+        """The newest session's place in the whole history (1 = the first session)."""
+        return self.sessions - (self.number - 1) * self.size
+
+    @property
+    def first_position(self) -> int:
+        return max(1, self.last_position - self.size + 1)
+
+    @property
+    def first_session(self) -> Session | None:
+        """The page's oldest session (None on an empty trend)."""
+        return next((row.session for row in self.rows if row.kind == "session"), None)
+
+    @property
+    def last_session(self) -> Session | None:
+        return next((row.session for row in reversed(self.rows) if row.kind == "session"), None)
+
+
+def trend_page(*, group: Group, number: int, size: int = TREND_PAGE_SIZE) -> TrendPage:
+    """One page of the group's trend, read with a fixed number of queries and only the
+    rows it shows, however long the history. A page past the earliest gives the
+    earliest (``clamped``); below 1 gives the most recent.
+
+    Blocks are placed by date: a block is on the page whose time span holds its last
+    pooled session, so each block appears on exactly one page. A move of ten points
+    is measured from the point before the page, as on the whole trend."""
+    asked = number
+    number = min(max(1, number), TREND_PAGE_MAX)
+    # The total rides along as an uncorrelated subquery, counted once from the index;
+    # a window function would make the database build every row of the history.
+    total_sessions = (
+        Session.objects.filter(group=group, checkin_window__opened_at__isnull=False)
+        .order_by()
+        .values("group")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    base = _trend_sessions(group=group).annotate(total=Subquery(total_sessions, output_field=IntegerField()))
+
+    def fetch(page: int) -> tuple[Session | None, list[Session]]:
+        # One row more on the newer side: where this page's time span ends.
+        offset = (page - 1) * size
+        fetched = list(base[max(0, offset - 1) : offset + size])
+        if offset:
+            return (fetched[0] if fetched else None), fetched[1:]
+        return None, fetched
+
+    newer, sessions = fetch(number)
+    if not sessions and number > 1:
+        total = newer.total if newer is not None else base.count()
+        number = max(1, -(-total // size))
+        newer, sessions = fetch(number)
+    total = sessions[0].total if sessions else 0
+    pages = max(1, -(-total // size))
+    is_earliest = number >= pages
+
+    blocks: dict[int, BlockRollup] = {}
+    shown: list[BlockRollup] = []
+    # WHO-5 points just before the page, as ((date, is a block), mean): the latest wins.
+    before: list[tuple[tuple[datetime, bool], float]] = []
+    if sessions:
+        oldest = sessions[-1].starts_at
+        pooled = {
+            session.checkin_rollup.block
+            for session in sessions
+            if getattr(session, "checkin_rollup", None) is not None
+            and session.checkin_rollup.status == SessionRollup.Status.SUPPRESSED
+        }
+        # The page's time span: from its oldest session (open-ended on the earliest
+        # page) up to the next newer session (open-ended on the most recent page).
+        span = Q(pk__isnull=False)
+        if not is_earliest:
+            span &= Q(last_starts_at__gte=oldest)
+        if newer is not None:
+            span &= Q(last_starts_at__lt=newer.starts_at)
+        wanted = Q(number__in=pooled) | span
+        if not is_earliest:
+            last_before = (
+                BlockRollup.objects.filter(
+                    group=group,
+                    status=BlockRollup.Status.RELEASED,
+                    stats__has_key=instruments.WHO5_KEY,
+                    last_starts_at__lt=oldest,
+                )
+                .order_by("-last_starts_at", "-number")
+                .values("pk")[:1]
+            )
+            wanted |= Q(pk=Subquery(last_before))
+        for block in BlockRollup.objects.filter(group=group).filter(wanted):
+            if block.number in pooled:
+                blocks[block.number] = block
+            in_span = (is_earliest or block.last_starts_at >= oldest) and (
+                newer is None or block.last_starts_at < newer.starts_at
+            )
+            if in_span:
+                shown.append(block)
+            elif (
+                block.last_starts_at < oldest and block.is_released and block.stats.get(instruments.WHO5_KEY)
+            ):
+                before.append(((block.last_starts_at, True), block.stats[instruments.WHO5_KEY]["mean"]))
+        last_session_before = (
+            Session.objects.filter(
+                group=group,
+                starts_at__lt=oldest,
+                checkin_rollup__status=SessionRollup.Status.RELEASED,
+                checkin_rollup__stats__has_key=instruments.WHO5_KEY,
+            )
+            .order_by("-starts_at", "-pk")
+            .values_list("starts_at", "checkin_rollup__stats")[:1]
+        )
+        before += [
+            ((starts_at, False), stats[instruments.WHO5_KEY]["mean"])
+            for starts_at, stats in last_session_before
+        ]
+    rows = _trend_rows(
+        sessions=list(reversed(sessions)),
+        blocks=blocks,
+        shown_blocks=shown,
+        previous_mean=max(before)[1] if before else None,
+    )
+    return TrendPage(rows=rows, number=number, pages=pages, sessions=total, size=size, clamped=asked > number)
 
 
 def session_rollup_for(*, session: Session) -> SessionRollup | None:

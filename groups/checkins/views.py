@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
@@ -336,11 +337,50 @@ def _trend_context(request: HttpRequest, group_id: int) -> dict:
     return {"group": group, "rows": rows, "limits": rollups.thresholds(), **_charts(rows)}
 
 
+def _trend_page_asked(raw: str | None) -> tuple[int, str]:
+    """The page number in the query string, and a note when it was not one."""
+    if raw is None or raw == "":
+        return 1, ""
+    try:
+        number = int(raw)
+    except ValueError:
+        number = 0
+    if number < 1:
+        return 1, _("There is no page “%(page)s” of this trend, so the most recent sessions are shown.") % {
+            "page": raw[:20]
+        }
+    return number, ""
+
+
 @login_required
 @never_cache
 @require_GET
 def trends_group(request: HttpRequest, group_id: int) -> HttpResponse:
-    return render(request, "checkins/trends_group.html", _trend_context(request, group_id))
+    """A period of the group's trend (page 1: the most recent sessions), with links to
+    earlier and later ones: the chart and its table show only that period."""
+    group = group_for_user(user=request.user, group_id=group_id)
+    asked, notice = _trend_page_asked(request.GET.get("page"))
+    trend = selectors.trend_page(group=group, number=asked)
+    if trend.clamped:
+        notice = ngettext(
+            "There is no page %(asked)s: this trend fits on one page.",
+            "There is no page %(asked)s: this trend has %(pages)s pages, so the earliest is shown.",
+            trend.pages,
+        ) % {"asked": asked, "pages": trend.pages}
+    for row in trend.rows:
+        if row.block is not None:
+            row.block.group = group
+        if row.session is not None:
+            row.session.group = group
+    context = {
+        "group": group,
+        "trend": trend,
+        "rows": trend.rows,
+        "notice": notice,
+        "limits": rollups.thresholds(),
+        **_charts(trend.rows),
+    }
+    return render(request, "checkins/trends_group.html", context)
 
 
 @login_required
