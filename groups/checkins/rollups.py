@@ -24,7 +24,8 @@ from __future__ import annotations
 import logging
 import secrets
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -68,6 +69,20 @@ def _responses(session_ids: Iterable[int]) -> list[dict]:
         by_response[response_id][key] = (number, values)
     # The key (a random UUID) is dropped here: nothing downstream can tell responses apart.
     return list(by_response.values())
+
+
+def _responses_by_session(session_ids: Iterable[int]) -> dict[int, list[dict]]:
+    """``_responses`` of each session, in one read."""
+    by_response: dict = defaultdict(dict)
+    rows = Answer.objects.filter(response__session_id__in=list(session_ids)).values_list(
+        "response__session_id", "response_id", "version__instrument__key", "version__number", "values"
+    )
+    for session_id, response_id, key, number, values in rows:
+        by_response[(session_id, response_id)][key] = (number, values)
+    by_session: dict[int, list[dict]] = defaultdict(list)
+    for (session_id, _response_id), answers in by_response.items():
+        by_session[session_id].append(answers)
+    return by_session
 
 
 def _scale_summary(values: list[int]) -> dict:
@@ -120,7 +135,9 @@ def _stats(responses: list[dict], *, k: int) -> dict:
     for values in program:
         for reading_id in values.get(RESONATED_KEY) or []:
             resonated[int(reading_id)] += 1
-    titles = dict(Reading.objects.filter(pk__in=list(resonated)).values_list("pk", "title"))
+    titles = (
+        dict(Reading.objects.filter(pk__in=list(resonated)).values_list("pk", "title")) if resonated else {}
+    )
     result["resonated"] = sorted(
         ({"title": titles[pk], "count": count} for pk, count in resonated.items() if pk in titles),
         key=lambda row: (-row["count"], row["title"]),
@@ -151,16 +168,54 @@ def _store_comments(texts: list[str], **rollup) -> None:
 def session_rollup_compute(*, session_id: int) -> SessionRollup | None:
     """Store the rollup of a session whose window has closed; None if it has not.
     Idempotent: the first call makes the row, any later call returns it unchanged."""
-    existing = SessionRollup.objects.filter(session_id=session_id).first()
+    # One read for the session, its window and any rollup already made.
+    session = Session.objects.select_related("checkin_window", "checkin_rollup").filter(pk=session_id).first()
+    if session is None:
+        return None
+    existing = getattr(session, "checkin_rollup", None)
     if existing is not None:
         return existing
-    window = CheckinWindow.objects.filter(session_id=session_id, closed_at__isnull=False).first()
-    if window is None:
+    window = getattr(session, "checkin_window", None)
+    if window is None or window.closed_at is None:
         return None
-    session = Session.objects.get(pk=session_id)
+    return _made_once(session_id, partial(_session_rollup_make, session=session))
+
+
+def session_rollups_compute(*, session_ids: Iterable[int]) -> int:
+    """Store the rollups of many closed windows, in the order given (the order they
+    closed): for each, exactly what ``session_rollup_compute`` stores. The window
+    sweep nudges this once per batch of windows, and the catch-up sweep runs it.
+
+    The reads are shared: one for the sessions, one for the thresholds, one for all
+    their answers (a closed window's answers never change). Each rollup is still made
+    in its own short transaction under its group's lock. Sessions already rolled up,
+    or whose window has not closed, are skipped. Returns how many were due."""
+    ids = list(dict.fromkeys(session_ids))
+    due = dict(
+        Session.objects.filter(
+            pk__in=ids, checkin_window__closed_at__isnull=False, checkin_rollup__isnull=True
+        ).values_list("pk", "group_id")
+    )
+    if not due:
+        return 0
+    limits = thresholds()
+    responses = _responses_by_session(due)
+    for session_id in (pk for pk in ids if pk in due):
+        make = partial(
+            _rollup_make,
+            session_id=session_id,
+            group_id=due[session_id],
+            responses=responses.get(session_id, []),
+            limits=limits,
+        )
+        _made_once(session_id, make)
+    return len(due)
+
+
+def _made_once(session_id: int, make: Callable[[], SessionRollup]) -> SessionRollup:
     for _attempt in range(3):
         try:
-            return _session_rollup_make(session=session)
+            return make()
         except IntegrityError:
             # Another worker made this rollup, or took the ordinal we counted on
             # (SQLite has no row locks): look again.
@@ -171,20 +226,29 @@ def session_rollup_compute(*, session_id: int) -> SessionRollup | None:
 
 
 def _session_rollup_make(*, session: Session) -> SessionRollup:
-    session_id = session.pk
+    return _rollup_make(session_id=session.pk, group_id=session.group_id)
+
+
+def _rollup_make(
+    *,
+    session_id: int,
+    group_id: int,
+    responses: list[dict] | None = None,
+    limits: PrivacySettings | None = None,
+) -> SessionRollup:
+    """Make one session's rollup; ``responses`` and ``limits`` when already read."""
     with transaction.atomic():
-        # One rollup at a time per group, so ordinals are handed out in turn.
-        Group.objects.select_for_update().filter(pk=session.group_id).first()
-        if SessionRollup.objects.filter(session_id=session_id).exists():
-            return SessionRollup.objects.get(session_id=session_id)
-        limits = thresholds()
-        responses = _responses([session_id])
-        ordinal = (
-            SessionRollup.objects.filter(group_id=session.group_id).aggregate(m=Max("ordinal"))["m"] or 0
-        ) + 1
+        # One rollup at a time per group, so ordinals are handed out in turn. A worker
+        # that made this session's rollup meanwhile makes the insert below fail on the
+        # session's unique row: the caller then returns that rollup.
+        list(Group.objects.select_for_update().filter(pk=group_id).order_by().values_list("pk"))
+        limits = limits or thresholds()
+        if responses is None:
+            responses = _responses([session_id])
+        ordinal = (SessionRollup.objects.filter(group_id=group_id).aggregate(m=Max("ordinal"))["m"] or 0) + 1
         rollup = SessionRollup(
             session_id=session_id,
-            group_id=session.group_id,
+            group_id=group_id,
             ordinal=ordinal,
             block=block_of(ordinal),
             k_scores=limits.k_scores,
@@ -198,30 +262,38 @@ def _session_rollup_make(*, session: Session) -> SessionRollup:
             rollup.status = SessionRollup.Status.RELEASED
             rollup.answers = len(responses)
             rollup.stats = _stats(responses, k=limits.k_scores)
-        rollup.save()
+        rollup.save(force_insert=True)
         if rollup.is_released and len(responses) >= limits.k_comments:
             _store_comments(_comments(responses), session_rollup=rollup)
         if ordinal % POOL_BLOCK_SIZE == 0:
-            block_rollup_compute(group_id=session.group_id, number=rollup.block)
+            block_rollup_compute(group_id=group_id, number=rollup.block, limits=limits)
     return rollup
 
 
-def block_rollup_compute(*, group_id: int, number: int) -> BlockRollup | None:
+def block_rollup_compute(
+    *, group_id: int, number: int, limits: PrivacySettings | None = None
+) -> BlockRollup | None:
     """Pool the suppressed sessions of a complete block. None when the block is not
-    complete or has nothing to pool; idempotent like the session rollup."""
+    complete or has nothing to pool; idempotent like the session rollup. ``limits``:
+    the thresholds already read by the session rollup that completed the block."""
     existing = BlockRollup.objects.filter(group_id=group_id, number=number).first()
     if existing is not None:
         return existing
-    members = list(SessionRollup.objects.filter(group_id=group_id, block=number).select_related("session"))
+    # Only what pooling needs: no statistics, no whole rows.
+    members = list(
+        SessionRollup.objects.filter(group_id=group_id, block=number).values_list(
+            "status", "session_id", "session__attendance", "session__starts_at"
+        )
+    )
     if len(members) < POOL_BLOCK_SIZE:
         return None
-    pooled = [rollup for rollup in members if rollup.status == SessionRollup.Status.SUPPRESSED]
+    pooled = [member for member in members if member[0] == SessionRollup.Status.SUPPRESSED]
     if not pooled:
         return None
-    limits = thresholds()
-    responses = _responses(rollup.session_id for rollup in pooled)
-    headcounts = [rollup.session.attendance for rollup in pooled]
-    starts = [rollup.session.starts_at for rollup in pooled]
+    limits = limits or thresholds()
+    responses = _responses(session_id for _status, session_id, _headcount, _starts in pooled)
+    headcounts = [headcount for _status, _session_id, headcount, _starts in pooled]
+    starts = [starts_at for _status, _session_id, _headcount, starts_at in pooled]
     block = BlockRollup(
         group_id=group_id,
         number=number,
@@ -248,13 +320,9 @@ def block_rollup_compute(*, group_id: int, number: int) -> BlockRollup | None:
 def rollups_sweep() -> int:
     """Make the rollup of every closed window that has none (a lost nudge, a worker
     that died): the periodic catch-up. Returns how many it made."""
-    made = 0
     pending = (
         CheckinWindow.objects.filter(closed_at__isnull=False, session__checkin_rollup__isnull=True)
         .order_by("closed_at", "pk")
         .values_list("session_id", flat=True)
     )
-    for session_id in pending[:500]:
-        if session_rollup_compute(session_id=session_id) is not None:
-            made += 1
-    return made
+    return session_rollups_compute(session_ids=list(pending[:500]))

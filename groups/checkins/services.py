@@ -128,54 +128,111 @@ def window_close(*, window: CheckinWindow, actor=None, now: datetime | None = No
     """Close the window: no more answers, unused single-use codes deleted, and the
     session's rows rewritten in random order. True if this call closed it."""
     now = now or timezone.now()
-    with transaction.atomic():
-        claimed = CheckinWindow.objects.filter(
-            pk=window.pk, opened_at__isnull=False, closed_at__isnull=True
-        ).update(closed_at=now)
-        if not claimed:
-            window.refresh_from_db()
-            if window.opened_at is None:
-                raise WindowError(_("This check-in has not opened yet, so there is nothing to close."))
-            return False
-        SingleUseCode.objects.filter(window=window).delete()
-        _responses_shuffle(session_id=window.session_id)
-        audit_record(actor=actor, action="checkin.window_closed", target=window)
-        session_id = window.session_id
-        transaction.on_commit(lambda: _rollup_nudge(session_id=session_id))
-    window.refresh_from_db()
+    if not windows_close(windows=[window], actor=actor, now=now):
+        window.refresh_from_db()
+        if window.opened_at is None:
+            raise WindowError(_("This check-in has not opened yet, so there is nothing to close."))
+        return False
     return True
 
 
-def _rollup_nudge(*, session_id: int) -> None:
-    """Ask a worker to release the session's aggregates. Only a nudge: if the broker
-    is down, the rollup sweep makes it within minutes."""
-    from groups.checkins import tasks
+def windows_close(*, windows: list[CheckinWindow], actor=None, now: datetime | None = None) -> list[int]:
+    """Close these windows together, in one transaction: what ``window_close`` does to
+    each (claimed, codes deleted, rows rewritten in random order, audited), with the
+    reads and writes shared. A window not open (never opened, or closed already) is
+    left as it is. Returns the sessions of the windows this call closed; their
+    rollups are nudged, in one message, once it commits."""
+    now = now or timezone.now()
+    by_pk = {window.pk: window for window in windows}
+    with transaction.atomic():
+        # Locked in id order, so two sweeps never wait on each other in a circle; a
+        # check-in holding a window's lock is waited for, then refused.
+        claimable = list(
+            CheckinWindow.objects.select_for_update()
+            .filter(pk__in=by_pk, opened_at__isnull=False, closed_at__isnull=True)
+            .order_by("pk")
+            .values_list("pk", "session_id")
+        )
+        if not claimable:
+            return []
+        claimed = [pk for pk, _session_id in claimable]
+        sessions = [session_id for _pk, session_id in claimable]
+        CheckinWindow.objects.filter(pk__in=claimed, opened_at__isnull=False, closed_at__isnull=True).update(
+            closed_at=now
+        )
+        SingleUseCode.objects.filter(window_id__in=claimed).delete()
+        _responses_shuffle(session_ids=sessions)
+        for pk in claimed:
+            audit_record(actor=actor, action="checkin.window_closed", target=by_pk[pk])
+        rollups_nudge(session_ids=sessions)
+    for pk in claimed:
+        by_pk[pk].closed_at = now
+    return sessions
 
-    try:
-        tasks.session_rollup_compute.delay(session_id)
-    except Exception:
-        logger.warning("rollup nudge not sent; the sweep will make the rollup")
 
-
-def _responses_shuffle(*, session_id: int) -> None:
-    responses = list(Response.objects.filter(session_id=session_id).prefetch_related("answers"))
-    if not responses:
+def rollups_nudge(*, session_ids: list[int]) -> None:
+    """Once the current transaction commits, ask a worker to release these sessions'
+    aggregates: one message, whether for one session (a facilitator closing a
+    check-in) or a sweep's batch. Only a nudge: if the broker is down, the rollup
+    sweep makes them within minutes."""
+    if not session_ids:
         return
-    kept = [
-        [(answer.version_id, answer.values) for answer in response.answers.all()] for response in responses
-    ]
-    _random.shuffle(kept)
-    Response.objects.filter(session_id=session_id).delete()
-    # New random keys are made here, so one bulk insert keeps the shuffled order
-    # (one INSERT per response made closing 10,000 windows take minutes; see bench/).
-    new_responses = [Response(session_id=session_id) for _answers in kept]
+    ids = list(session_ids)
+
+    def send() -> None:
+        from groups.checkins import tasks
+
+        try:
+            if len(ids) == 1:
+                tasks.session_rollup_compute.delay(ids[0])
+            else:
+                tasks.session_rollups_compute.delay(ids)
+        except Exception:
+            logger.warning("rollup nudge not sent; the sweep will make the rollup")
+
+    transaction.on_commit(send)
+
+
+def _responses_shuffle(*, session_ids: list[int]) -> None:
+    """Rewrite the sessions' responses and answers under new keys, in random order."""
+    # One read of every response with its answers (an answerless response, which the
+    # form never makes, comes back once with None and is kept whole all the same).
+    kept: dict[int, dict] = {}
+    rows = Response.objects.filter(session_id__in=session_ids).values_list(
+        "session_id", "pk", "answers__version_id", "answers__values"
+    )
+    for session_id, response_id, version_id, values in rows:
+        answers = kept.setdefault(session_id, {}).setdefault(response_id, [])
+        if version_id is not None:
+            answers.append((version_id, values))
+    if not kept:
+        return
+    Answer.objects.filter(response__session_id__in=session_ids).delete()
+    # The answers are gone, so nothing cascades: one DELETE, without the collector
+    # reading every response back first.
+    Response.objects.filter(session_id__in=session_ids)._raw_delete(Response.objects.db)
+    new_responses, new_answers = [], []
+    for session_id, responses in kept.items():
+        shuffled = list(responses.values())
+        _random.shuffle(shuffled)
+        for answers in shuffled:
+            # New random keys are made here, so one bulk insert keeps the shuffled
+            # order (one INSERT per response made closing 10,000 windows take minutes).
+            response = Response(session_id=session_id)
+            new_responses.append(response)
+            new_answers += [
+                Answer(response=response, version_id=version_id, values=values)
+                for version_id, values in answers
+            ]
     Response.objects.bulk_create(new_responses)
-    new_answers = []
-    for response, answers in zip(new_responses, kept, strict=True):
-        new_answers += [Answer(response=response, version_id=v, values=values) for v, values in answers]
     # Shuffle the answer rows too, so they do not follow the responses' new order.
     _random.shuffle(new_answers)
     Answer.objects.bulk_create(new_answers)
+
+
+# Windows the sweep closes in one transaction, and whose rollups it asks for in one
+# message: few messages and commits for a big evening, each batch quick to make.
+CLOSE_BATCH = 100
 
 
 def windows_sweep(*, now: datetime | None = None) -> tuple[int, int]:
@@ -197,9 +254,10 @@ def windows_sweep(*, now: datetime | None = None) -> tuple[int, int]:
         opened += CheckinWindow.objects.filter(pk=window.pk, opened_at__isnull=True).update(
             opened_at=now, closes_at=now + timedelta(hours=window.hours_open)
         )
+    due = list(CheckinWindow.objects.filter(closed_at__isnull=True, closes_at__lte=now).order_by("pk"))
     closed = 0
-    for window in CheckinWindow.objects.filter(closed_at__isnull=True, closes_at__lte=now):
-        closed += window_close(window=window, now=now)
+    for start in range(0, len(due), CLOSE_BATCH):
+        closed += len(windows_close(windows=due[start : start + CLOSE_BATCH], now=now))
     return opened, closed
 
 

@@ -27,6 +27,12 @@ def session_rollup_compute(session_id: int) -> None:
     rollups.session_rollup_compute(session_id=session_id)
 
 
+@shared_task(soft_time_limit=100, time_limit=120, **RETRY)
+def session_rollups_compute(session_ids: list[int]) -> None:
+    """Release a batch of closed windows' aggregates (the window sweep's nudge)."""
+    rollups.session_rollups_compute(session_ids=session_ids)
+
+
 @shared_task(soft_time_limit=250, time_limit=300, **RETRY)
 def rollups_sweep() -> None:
     """Make the rollup of every closed window that has none."""
