@@ -24,10 +24,9 @@ from __future__ import annotations
 import logging
 import secrets
 from collections import defaultdict
-from collections.abc import Callable, Iterable
-from functools import partial
+from collections.abc import Iterable
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.db.models import Max
 
 from content.models import Reading
@@ -155,14 +154,93 @@ def _comments(responses: list[dict]) -> list[str]:
     return texts
 
 
-def _store_comments(texts: list[str], **rollup) -> None:
+def _comment_rows(texts: list[str], **owner) -> list[RollupComment]:
     positions = _random.sample(range(1, 10 * len(texts) + 10), len(texts))
-    RollupComment.objects.bulk_create(
-        [
-            RollupComment(text=text, position=position, **rollup)
-            for text, position in zip(texts, positions, strict=True)
-        ]
+    return [
+        RollupComment(text=text, position=position, **owner)
+        for text, position in zip(texts, positions, strict=True)
+    ]
+
+
+def _store_comments(texts: list[str], **owner) -> None:
+    RollupComment.objects.bulk_create(_comment_rows(texts, **owner))
+
+
+def _insert(model, rows: list) -> None:
+    """Insert new rows, their keys set on them (for the comments that point to them)."""
+    if connections[router.db_for_write(model)].features.can_return_rows_from_bulk_insert:
+        model.objects.bulk_create(rows)
+    else:  # SQLite before 3.35 does not say which keys a bulk insert made
+        for row in rows:
+            row.save(force_insert=True)
+
+
+def _rollup_build(
+    *, session_id: int, group_id: int, ordinal: int, responses: list[dict], limits: PrivacySettings
+) -> tuple[SessionRollup, list[str]]:
+    """A session's rollup, unsaved, and the comments it releases: the threshold rules."""
+    rollup = SessionRollup(
+        session_id=session_id,
+        group_id=group_id,
+        ordinal=ordinal,
+        block=block_of(ordinal),
+        k_scores=limits.k_scores,
+        k_comments=limits.k_comments,
     )
+    if not responses:
+        rollup.status = SessionRollup.Status.EMPTY
+    elif len(responses) < limits.k_scores:
+        rollup.status = SessionRollup.Status.SUPPRESSED
+    else:
+        rollup.status = SessionRollup.Status.RELEASED
+        rollup.answers = len(responses)
+        rollup.stats = _stats(responses, k=limits.k_scores)
+    comments = _comments(responses) if rollup.is_released and len(responses) >= limits.k_comments else []
+    return rollup, comments
+
+
+def _block_build(
+    *,
+    group_id: int,
+    number: int,
+    members: list[tuple],
+    responses: dict[int, list[dict]],
+    limits: PrivacySettings,
+) -> tuple[BlockRollup, list[str]] | None:
+    """A complete block's pooled rollup, unsaved, and the comments it releases; None
+    when the block is not complete or has nothing to pool. ``members``: the block's
+    session rollups as (status, session id, headcount, start); ``responses``: the
+    answers of (at least) its suppressed sessions."""
+    if len(members) < POOL_BLOCK_SIZE:
+        return None
+    pooled = [member for member in members if member[0] == SessionRollup.Status.SUPPRESSED]
+    if not pooled:
+        return None
+    answers = [response for _s, session_id, _h, _st in pooled for response in responses.get(session_id, [])]
+    headcounts = [headcount for _status, _session_id, headcount, _starts in pooled]
+    starts = [starts_at for _status, _session_id, _headcount, starts_at in pooled]
+    block = BlockRollup(
+        group_id=group_id,
+        number=number,
+        k_scores=limits.k_scores,
+        k_comments=limits.k_comments,
+        sessions_pooled=len(pooled),
+        first_starts_at=min(starts),
+        last_starts_at=max(starts),
+    )
+    if len(answers) >= limits.k_scores:
+        block.status = BlockRollup.Status.RELEASED
+        block.answers = len(answers)
+        block.headcount = sum(headcounts) if all(h is not None for h in headcounts) else None
+        block.stats = _stats(answers, k=limits.k_scores)
+    else:
+        block.status = BlockRollup.Status.SUPPRESSED
+    comments = _comments(answers) if block.is_released and len(answers) >= limits.k_comments else []
+    return block, comments
+
+
+# Only what pooling needs of a block's sessions: no statistics, no whole rows.
+_MEMBER_FIELDS = ("status", "session_id", "session__attendance", "session__starts_at")
 
 
 def session_rollup_compute(*, session_id: int) -> SessionRollup | None:
@@ -178,44 +256,9 @@ def session_rollup_compute(*, session_id: int) -> SessionRollup | None:
     window = getattr(session, "checkin_window", None)
     if window is None or window.closed_at is None:
         return None
-    return _made_once(session_id, partial(_session_rollup_make, session=session))
-
-
-def session_rollups_compute(*, session_ids: Iterable[int]) -> int:
-    """Store the rollups of many closed windows, in the order given (the order they
-    closed): for each, exactly what ``session_rollup_compute`` stores. The window
-    sweep nudges this once per batch of windows, and the catch-up sweep runs it.
-
-    The reads are shared: one for the sessions, one for the thresholds, one for all
-    their answers (a closed window's answers never change). Each rollup is still made
-    in its own short transaction under its group's lock. Sessions already rolled up,
-    or whose window has not closed, are skipped. Returns how many were due."""
-    ids = list(dict.fromkeys(session_ids))
-    due = dict(
-        Session.objects.filter(
-            pk__in=ids, checkin_window__closed_at__isnull=False, checkin_rollup__isnull=True
-        ).values_list("pk", "group_id")
-    )
-    if not due:
-        return 0
-    limits = thresholds()
-    responses = _responses_by_session(due)
-    for session_id in (pk for pk in ids if pk in due):
-        make = partial(
-            _rollup_make,
-            session_id=session_id,
-            group_id=due[session_id],
-            responses=responses.get(session_id, []),
-            limits=limits,
-        )
-        _made_once(session_id, make)
-    return len(due)
-
-
-def _made_once(session_id: int, make: Callable[[], SessionRollup]) -> SessionRollup:
     for _attempt in range(3):
         try:
-            return make()
+            return _session_rollup_make(session=session)
         except IntegrityError:
             # Another worker made this rollup, or took the ordinal we counted on
             # (SQLite has no row locks): look again.
@@ -226,48 +269,127 @@ def _made_once(session_id: int, make: Callable[[], SessionRollup]) -> SessionRol
 
 
 def _session_rollup_make(*, session: Session) -> SessionRollup:
-    return _rollup_make(session_id=session.pk, group_id=session.group_id)
-
-
-def _rollup_make(
-    *,
-    session_id: int,
-    group_id: int,
-    responses: list[dict] | None = None,
-    limits: PrivacySettings | None = None,
-) -> SessionRollup:
-    """Make one session's rollup; ``responses`` and ``limits`` when already read."""
+    group_id = session.group_id
     with transaction.atomic():
         # One rollup at a time per group, so ordinals are handed out in turn. A worker
         # that made this session's rollup meanwhile makes the insert below fail on the
         # session's unique row: the caller then returns that rollup.
         list(Group.objects.select_for_update().filter(pk=group_id).order_by().values_list("pk"))
-        limits = limits or thresholds()
-        if responses is None:
-            responses = _responses([session_id])
+        limits = thresholds()
         ordinal = (SessionRollup.objects.filter(group_id=group_id).aggregate(m=Max("ordinal"))["m"] or 0) + 1
-        rollup = SessionRollup(
-            session_id=session_id,
+        rollup, comments = _rollup_build(
+            session_id=session.pk,
             group_id=group_id,
             ordinal=ordinal,
-            block=block_of(ordinal),
-            k_scores=limits.k_scores,
-            k_comments=limits.k_comments,
+            responses=_responses([session.pk]),
+            limits=limits,
         )
-        if not responses:
-            rollup.status = SessionRollup.Status.EMPTY
-        elif len(responses) < limits.k_scores:
-            rollup.status = SessionRollup.Status.SUPPRESSED
-        else:
-            rollup.status = SessionRollup.Status.RELEASED
-            rollup.answers = len(responses)
-            rollup.stats = _stats(responses, k=limits.k_scores)
         rollup.save(force_insert=True)
-        if rollup.is_released and len(responses) >= limits.k_comments:
-            _store_comments(_comments(responses), session_rollup=rollup)
+        _store_comments(comments, session_rollup=rollup)
         if ordinal % POOL_BLOCK_SIZE == 0:
             block_rollup_compute(group_id=group_id, number=rollup.block, limits=limits)
     return rollup
+
+
+def session_rollups_compute(*, session_ids: Iterable[int]) -> int:
+    """Store the rollups of many closed windows together, in the order given (the
+    order they closed): for each, exactly what ``session_rollup_compute`` would
+    store, by the same rules. The window sweep nudges this once per batch of
+    windows, and the catch-up sweep runs it. Returns how many it made.
+
+    One transaction for the batch, holding every group's lock (taken in id order,
+    as another batch would): sessions already rolled up meanwhile are skipped, and
+    the rest get their groups' next ordinals and the thresholds in force now. The
+    answers are read before (a closed window's answers never change), all at once;
+    the rollups, their comments and any blocks they complete are inserted in bulk."""
+    ids = list(dict.fromkeys(session_ids))
+    due = dict(
+        Session.objects.filter(
+            pk__in=ids, checkin_window__closed_at__isnull=False, checkin_rollup__isnull=True
+        ).values_list("pk", "group_id")
+    )
+    if not due:
+        return 0
+    responses = _responses_by_session(due)
+    group_ids = sorted(set(due.values()))
+    with transaction.atomic():
+        list(Group.objects.select_for_update().filter(pk__in=group_ids).order_by("pk").values_list("pk"))
+        done = set(SessionRollup.objects.filter(session_id__in=due).values_list("session_id", flat=True))
+        limits = thresholds()
+        last = dict(
+            SessionRollup.objects.filter(group_id__in=group_ids)
+            .values("group_id")
+            .annotate(m=Max("ordinal"))
+            .values_list("group_id", "m")
+        )
+        made: list[tuple[SessionRollup, list[str]]] = []
+        for session_id in ids:
+            if session_id not in due or session_id in done:
+                continue
+            group_id = due[session_id]
+            last[group_id] = last.get(group_id, 0) + 1
+            made.append(
+                _rollup_build(
+                    session_id=session_id,
+                    group_id=group_id,
+                    ordinal=last[group_id],
+                    responses=responses.get(session_id, []),
+                    limits=limits,
+                )
+            )
+        _insert(SessionRollup, [rollup for rollup, _comments in made])
+        comments = [row for rollup, texts in made for row in _comment_rows(texts, session_rollup=rollup)]
+        complete = [
+            (rollup.group_id, rollup.block) for rollup, _ in made if rollup.ordinal % POOL_BLOCK_SIZE == 0
+        ]
+        blocks = _blocks_build(complete, limits=limits)
+        _insert(BlockRollup, [block for block, _comments in blocks])
+        comments += [row for block, texts in blocks for row in _comment_rows(texts, block_rollup=block)]
+        RollupComment.objects.bulk_create(comments)
+    return len(made)
+
+
+def _blocks_build(
+    complete: list[tuple[int, int]], *, limits: PrivacySettings
+) -> list[tuple[BlockRollup, list[str]]]:
+    """The pooled rollups of blocks just completed, as (group id, number), unsaved;
+    each exactly what ``block_rollup_compute`` would make."""
+    if not complete:
+        return []
+    group_ids = {group_id for group_id, _number in complete}
+    numbers = {number for _group_id, number in complete}
+    existing = set(
+        BlockRollup.objects.filter(group_id__in=group_ids, number__in=numbers).values_list(
+            "group_id", "number"
+        )
+    )
+    wanted = [pair for pair in complete if pair not in existing]
+    if not wanted:
+        return []
+    members: dict[tuple[int, int], list[tuple]] = defaultdict(list)
+    rows = SessionRollup.objects.filter(group_id__in=group_ids, block__in=numbers).values_list(
+        "group_id", "block", *_MEMBER_FIELDS
+    )
+    for group_id, number, *member in rows:
+        members[(group_id, number)].append(tuple(member))
+    pooled_ids = [
+        member[1]
+        for pair in wanted
+        for member in members[pair]
+        if member[0] == SessionRollup.Status.SUPPRESSED
+    ]
+    responses = _responses_by_session(pooled_ids) if pooled_ids else {}
+    built = [
+        _block_build(
+            group_id=group_id,
+            number=number,
+            members=members[(group_id, number)],
+            responses=responses,
+            limits=limits,
+        )
+        for group_id, number in wanted
+    ]
+    return [block for block in built if block is not None]
 
 
 def block_rollup_compute(
@@ -279,41 +401,24 @@ def block_rollup_compute(
     existing = BlockRollup.objects.filter(group_id=group_id, number=number).first()
     if existing is not None:
         return existing
-    # Only what pooling needs: no statistics, no whole rows.
-    members = list(
-        SessionRollup.objects.filter(group_id=group_id, block=number).values_list(
-            "status", "session_id", "session__attendance", "session__starts_at"
-        )
-    )
-    if len(members) < POOL_BLOCK_SIZE:
-        return None
-    pooled = [member for member in members if member[0] == SessionRollup.Status.SUPPRESSED]
-    if not pooled:
+    members = list(SessionRollup.objects.filter(group_id=group_id, block=number).values_list(*_MEMBER_FIELDS))
+    pooled_ids = [member[1] for member in members if member[0] == SessionRollup.Status.SUPPRESSED]
+    if len(members) < POOL_BLOCK_SIZE or not pooled_ids:
         return None
     limits = limits or thresholds()
-    responses = _responses(session_id for _status, session_id, _headcount, _starts in pooled)
-    headcounts = [headcount for _status, _session_id, headcount, _starts in pooled]
-    starts = [starts_at for _status, _session_id, _headcount, starts_at in pooled]
-    block = BlockRollup(
+    built = _block_build(
         group_id=group_id,
         number=number,
-        k_scores=limits.k_scores,
-        k_comments=limits.k_comments,
-        sessions_pooled=len(pooled),
-        first_starts_at=min(starts),
-        last_starts_at=max(starts),
+        members=members,
+        responses=_responses_by_session(pooled_ids),
+        limits=limits,
     )
-    if len(responses) >= limits.k_scores:
-        block.status = BlockRollup.Status.RELEASED
-        block.answers = len(responses)
-        block.headcount = sum(headcounts) if all(h is not None for h in headcounts) else None
-        block.stats = _stats(responses, k=limits.k_scores)
-    else:
-        block.status = BlockRollup.Status.SUPPRESSED
+    if built is None:
+        return None
+    block, comments = built
     with transaction.atomic():
         block.save()
-        if block.is_released and len(responses) >= limits.k_comments:
-            _store_comments(_comments(responses), block_rollup=block)
+        _store_comments(comments, block_rollup=block)
     return block
 
 
