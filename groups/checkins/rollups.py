@@ -2,7 +2,9 @@
 touches raw answers, and the only code that reads them.
 
 When a window has closed, ``session_rollup_compute`` stores the session's rollup,
-once (a unique row per session claims it; a second call returns the first row):
+once (a unique row per session claims it; a second call returns the first row);
+``session_rollups_compute`` does the same for a batch of sessions (the window
+sweep's nudge), by the same rules (``_rollup_build``, ``_block_build``):
 
 - at least ``k_scores`` answers: released with its statistics;
 - fewer (but some): suppressed; it keeps only its place in a block;
