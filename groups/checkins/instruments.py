@@ -6,9 +6,13 @@ score answers the same way.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
-from groups.checkins.models import Instrument, InstrumentVersion, Item
+from django.db import connections, router
+from django.db.models import Exists, OuterRef, QuerySet
+
+from groups.checkins.models import InstrumentVersion, Item
 
 WHO5_KEY = "who5"
 PROGRAM_KEY = "program"
@@ -19,19 +23,82 @@ SAFE_ITEM_KEY = "safe"
 SAFE_NO = "no"
 
 
+# What the check-in form is built from: every column of the current versions, their
+# instruments and their items that the form, its template or values_check reads.
+_ROW_FIELDS = (
+    "pk",
+    "number",
+    "intro",
+    "credit",
+    "instrument_id",
+    "instrument__key",
+    "instrument__name",
+    "instrument__position",
+    "items__pk",
+    "items__key",
+    "items__position",
+    "items__kind",
+    "items__prompt",
+    "items__help_text",
+    "items__options",
+    "items__required",
+    "items__max_length",
+)
+
+_built: tuple[tuple, list[InstrumentVersion]] | None = None
+
+
+def _current() -> QuerySet[InstrumentVersion]:
+    """The newest published version of every active instrument."""
+    newer = InstrumentVersion.objects.filter(
+        instrument=OuterRef("instrument"), published_at__isnull=False, number__gt=OuterRef("number")
+    )
+    return InstrumentVersion.objects.filter(published_at__isnull=False, instrument__is_active=True).filter(
+        ~Exists(newer)
+    )
+
+
+@functools.cache
+def _rows_sql(alias: str) -> tuple[str, tuple]:
+    # Compiled by the ORM once per process: compiling it is most of what the read costs.
+    rows = _current().order_by(
+        "instrument__position", "instrument__key", "pk", "items__position", "items__pk"
+    )
+    return rows.values_list(*_ROW_FIELDS).query.get_compiler(using=alias).as_sql()
+
+
+def _rows() -> tuple:
+    alias = router.db_for_read(InstrumentVersion)
+    sql, params = _rows_sql(alias)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        return tuple(cursor.fetchall())
+
+
 def current_versions() -> list[InstrumentVersion]:
-    """The newest published version of every active instrument, in check-in order."""
-    versions = []
-    for instrument in Instrument.objects.filter(is_active=True).order_by("position", "key"):
-        version = (
-            instrument.versions.filter(published_at__isnull=False)
-            .order_by("-number")
+    """The newest published version of every active instrument, in check-in order,
+    each with its instrument and items.
+
+    Every check-in, shown or sent, asks for these, and they rarely change. So each
+    process keeps the versions it last built, with the rows it built them from, and
+    reuses them while one cheap read of the same rows finds nothing changed: a newly
+    published version, an instrument switched off or moved, or any edit to an item
+    shows on the next request, in every process. The versions are shared between
+    requests: read them, never change them.
+    """
+    global _built
+    rows = _rows()
+    if _built is None or _built[0] != rows:
+        versions = list(
+            _current()
+            .select_related("instrument")
             .prefetch_related("items")
-            .first()
+            .order_by("instrument__position", "instrument__key")
         )
-        if version is not None:
-            versions.append(version)
-    return versions
+        # Paired with the rows read before the versions: if something changed between
+        # the two reads, the next call sees different rows and builds again.
+        _built = (rows, versions)
+    return list(_built[1])
 
 
 def who5_raw(values: dict) -> int | None:

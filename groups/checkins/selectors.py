@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from content.selectors import readings_for_sessions
+from content.models import SessionReading
 from groups.checkins import instruments, stats
 from groups.checkins.models import (
     BlockRollup,
@@ -40,7 +40,11 @@ def sessions_manageable_by(*, user) -> QuerySet[Session]:
 
 def window_for_code(*, code: str) -> CheckinWindow | None:
     """The window a member's code names (open, closed or not yet open), or None."""
-    return CheckinWindow.objects.select_related("session", "session__group").filter(code=code).first()
+    try:
+        # get(), not filter().first(): the code is unique, and first() would order by pk.
+        return CheckinWindow.objects.select_related("session__group").get(code=code)
+    except CheckinWindow.DoesNotExist:
+        return None
 
 
 def window_for_session(*, session: Session) -> CheckinWindow | None:
@@ -53,9 +57,15 @@ def answers_count(*, session: Session) -> int:
 
 
 def session_readings(*, session: Session) -> list[tuple[str, str]]:
-    """The readings assigned to a session, as (value, title) for the "resonated" item."""
-    assignments = readings_for_sessions(sessions=[session]).get(session.pk, [])
-    return [(str(assignment.reading_id), assignment.reading.title) for assignment in assignments]
+    """The readings assigned to a session, as (value, title) for the "resonated" item:
+    those members see (published), in the session's order. Ids and titles only, in
+    one query: every check-in, shown or sent, asks for this."""
+    assignments = (
+        SessionReading.objects.filter(session_id=session.pk, reading__is_published=True)
+        .order_by("position", "id")
+        .values_list("reading_id", "reading__title")
+    )
+    return [(str(reading_id), title) for reading_id, title in assignments]
 
 
 # --- Released aggregates ----------------------------------------------------------

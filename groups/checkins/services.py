@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.db import DatabaseCache
+from django.db import IntegrityError, router, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
@@ -308,16 +309,77 @@ class Submission:
         return {version.instrument.key: values for version, values in self.answers.items()}
 
 
-def _rate_allows(*, window: CheckinWindow) -> bool:
-    # Counted per window, never per client: nothing here knows who is asking.
+RATE_PERIOD_SECONDS = 60
+
+
+def _rate_shares_transaction() -> bool:
+    """Whether the rate counter lives in the check-in's own database (the database
+    cache, the embedded default). Then it is counted inside the check-in's
+    transaction: no write transaction of its own (SQLite lets one writer in at a
+    time), and no lost update, since the transaction holds the window's lock."""
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    return isinstance(backend, DatabaseCache) and router.db_for_write(
+        backend.cache_model_class
+    ) == router.db_for_write(Response)
+
+
+def _rate_count_in_transaction(*, key: str, now: datetime) -> int:
+    # The period's start is stored with the count: the database cache's incr() would
+    # store the count again with the default timeout (5 minutes), so a busy window's
+    # count would never start afresh while members kept sending.
+    moment = now.timestamp()
+    stored = cache.get(key)
+    started, count = stored if isinstance(stored, tuple) else (moment, 0)
+    if started + RATE_PERIOD_SECONDS <= moment:
+        started, count = moment, 0
+    cache.set(key, (started, count + 1), max(1, started + RATE_PERIOD_SECONDS - moment))
+    return count + 1
+
+
+def _rate_count(*, key: str) -> int:
+    # Redis keeps the expiry through incr(), so the period runs from the first attempt.
+    try:
+        return cache.incr(key)
+    except ValueError:  # the first attempt of a period (or the cache is down)
+        return 1 if cache.add(key, 1, RATE_PERIOD_SECONDS) else cache.incr(key)
+
+
+def _rate_allows(*, window: CheckinWindow, now: datetime, in_transaction: bool) -> bool:
+    # Counted per window, never per client: nothing here knows who is asking. Every
+    # attempt counts, whether or not it is then stored.
     key = f"checkins:rate:{window.pk}"
     try:
-        cache.add(key, 0, timeout=60)
-        return cache.incr(key) <= settings.CHECKIN_RATE_PER_MINUTE
+        if in_transaction:
+            # A savepoint, so a broken cache table cannot break the check-in's transaction.
+            with transaction.atomic():
+                count = _rate_count_in_transaction(key=key, now=now)
+        else:
+            count = _rate_count(key=key)
     except Exception:
         # A cache outage must not stop people checking in; the per-window cap still holds.
         logger.warning("check-in rate limit unavailable")
         return True
+    return count <= settings.CHECKIN_RATE_PER_MINUTE
+
+
+def _refusal(*, window: CheckinWindow, slip_code: str, now: datetime, count_rate: bool) -> str | None:
+    """Why the locked window cannot take this check-in, or None. Runs inside the
+    check-in's transaction; may use a single-use code (the caller commits that only
+    with the answer)."""
+    if count_rate and not _rate_allows(window=window, now=now, in_transaction=True):
+        return CheckinRefused.BUSY
+    if window.opened_at is None:
+        return CheckinRefused.NOT_OPEN
+    if window.is_closed or window.has_expired(now):
+        return CheckinRefused.CLOSED
+    if Response.objects.filter(session_id=window.session_id).count() >= settings.CHECKIN_MAX_PER_WINDOW:
+        return CheckinRefused.FULL
+    if window.mode == CheckinWindow.Mode.SINGLE_USE:
+        digest = _slip_digest(window=window, code=normalise_code(slip_code))
+        used, _detail = SingleUseCode.objects.filter(window=window, digest=digest).delete()
+        if not used:
+            return CheckinRefused.SLIP
+    return None
 
 
 def checkin_submit(
@@ -330,29 +392,28 @@ def checkin_submit(
         raise ValueError("a check-in needs at least one instrument")
     for version, values in submission.answers.items():
         instruments.values_check(version=version, values=values)
-    if not _rate_allows(window=window):
+    rate_in_transaction = _rate_shares_transaction()
+    if not rate_in_transaction and not _rate_allows(window=window, now=now, in_transaction=False):
         raise CheckinRefused(CheckinRefused.BUSY)
+    # The rows are made before the transaction, so it holds nothing but the checks and
+    # two INSERTs: SQLite serializes writers, and every other check-in waits meanwhile.
+    response = Response(session_id=window.session_id)
+    answers = [
+        Answer(response=response, version=version, values=values)
+        for version, values in submission.answers.items()
+    ]
     with transaction.atomic():
         # Lock the window so a close cannot slip in between the check and the insert.
         locked = CheckinWindow.objects.select_for_update().get(pk=window.pk)
-        if locked.opened_at is None:
-            raise CheckinRefused(CheckinRefused.NOT_OPEN)
-        if locked.is_closed or locked.has_expired(now):
-            raise CheckinRefused(CheckinRefused.CLOSED)
-        if Response.objects.filter(session_id=locked.session_id).count() >= settings.CHECKIN_MAX_PER_WINDOW:
-            raise CheckinRefused(CheckinRefused.FULL)
-        if locked.mode == CheckinWindow.Mode.SINGLE_USE:
-            digest = _slip_digest(window=locked, code=normalise_code(slip_code))
-            used, _detail = SingleUseCode.objects.filter(window=locked, digest=digest).delete()
-            if not used:
-                raise CheckinRefused(CheckinRefused.SLIP)
-        response = Response.objects.create(session_id=locked.session_id)
-        Answer.objects.bulk_create(
-            [
-                Answer(response=response, version=version, values=values)
-                for version, values in submission.answers.items()
-            ]
-        )
+        refusal = _refusal(window=locked, slip_code=slip_code, now=now, count_rate=rate_in_transaction)
+        if refusal is None:
+            response.session_id = locked.session_id
+            Response.objects.bulk_create([response])
+            Answer.objects.bulk_create(answers)
+    # Raised after the commit, so a refused attempt still counts towards the rate
+    # limit; nothing else was written for it.
+    if refusal is not None:
+        raise CheckinRefused(refusal)
     return instruments.safety_signal(submission.by_instrument())
 
 

@@ -1,0 +1,135 @@
+"""The cost of one check-in (benchmark issue 9): what a member's POST asks of the
+database, and that the rate limit and the published versions stay exact while
+they are read cheaply."""
+
+from datetime import timedelta
+from http import HTTPStatus
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from groups.checkins import instruments, services
+from groups.checkins.models import Answer, Instrument, Item, Response
+from tests.checkins.helpers import form_data, open_window, submission
+
+pytestmark = pytest.mark.django_db
+
+PHONE = {"HTTP_SEC_FETCH_SITE": "same-origin", "HTTP_ORIGIN": "null"}
+
+# A successful POST, whatever the database: the window by its code, the current
+# instrument versions (one read while they are unchanged), the session's readings,
+# then in the transaction the window again (locked), the count against the cap and
+# the two INSERTs, and last the help resources on the thank-you page.
+QUERIES_PER_CHECKIN = 8
+# Where the cache is the database (the embedded default), the rate counter's read
+# and write: inside the check-in's transaction, never a transaction of its own.
+CACHE_STATEMENTS_AT_MOST = 4
+
+_TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+
+
+def _url(window) -> str:
+    return reverse("checkins:checkin", kwargs={"code": window.code})
+
+
+def _statements(captured) -> tuple[list[str], list[str]]:
+    """The statements of a request, as (work, rate counter), without transaction
+    control (a test's own transaction turns the request's into savepoints)."""
+    sql = [query["sql"] for query in captured.captured_queries]
+    sql = [s for s in sql if not s.upper().startswith(_TRANSACTION_CONTROL)]
+    return [s for s in sql if "django_cache" not in s], [s for s in sql if "django_cache" in s]
+
+
+def test_a_check_in_is_stored_with_a_fixed_number_of_queries(client, group):
+    window = open_window(group)
+    client.get(_url(window))  # the phone loads the form first, as when the QR code is scanned
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(_url(window), form_data(program__comment="Good to be here"), **PHONE)
+
+    assert response.status_code == HTTPStatus.OK
+    assert "Your answers are saved" in response.content.decode()
+    assert Response.objects.count() == 1 and Answer.objects.count() == 2
+    work, rate = _statements(captured)
+    assert len(work) == QUERIES_PER_CHECKIN, "\n".join(work)
+    assert len(rate) <= CACHE_STATEMENTS_AT_MOST, "\n".join(rate)
+    sql = [query["sql"] for query in captured.captured_queries]
+    locked = max(i for i, s in enumerate(sql) if s.startswith('SELECT "checkins_checkinwindow"'))
+    inserted = next(i for i, s in enumerate(sql) if s.startswith('INSERT INTO "checkins_response"'))
+    assert all(locked < sql.index(s) < inserted for s in rate), "the rate counter ran outside the transaction"
+
+
+def test_the_query_count_does_not_grow_with_answers_already_stored(client, group):
+    window = open_window(group)
+    for _ in range(5):
+        services.checkin_submit(window=window, submission=submission())
+    client.get(_url(window))
+
+    with CaptureQueriesContext(connection) as captured:
+        client.post(_url(window), form_data(), **PHONE)
+
+    assert len(_statements(captured)[0]) == QUERIES_PER_CHECKIN
+    assert Response.objects.count() == 6
+
+
+def test_an_item_edited_in_the_database_shows_on_the_next_check_in(client, group):
+    window = open_window(group)
+    assert "No names, please" in client.get(_url(window)).content.decode()
+    current = next(v for v in instruments.current_versions() if v.instrument.key == "program")
+
+    # Not possible in the admin for a published version, but the form never shows
+    # an older wording than the database holds, in any process.
+    Item.objects.filter(version=current, key="comment").update(help_text="Say it in your own words")
+
+    page = client.get(_url(window)).content.decode()
+    assert "Say it in your own words" in page and "No names, please" not in page
+
+
+def test_an_instrument_switched_off_leaves_the_next_check_in(client, group):
+    window = open_window(group)
+    assert "I have felt cheerful" in client.get(_url(window)).content.decode()
+
+    Instrument.objects.filter(key="who5").update(is_active=False)
+
+    page = client.get(_url(window)).content.decode()
+    assert "I have felt cheerful" not in page and "No names, please" in page
+    assert client.post(_url(window), form_data(), **PHONE).status_code == HTTPStatus.OK
+    assert Answer.objects.get().version.instrument.key == "program"
+
+
+def test_refused_attempts_count_towards_the_rate_limit(group, settings):
+    settings.CHECKIN_RATE_PER_MINUTE = 2
+    window = open_window(group)
+    code = services.single_use_codes_issue(window=window, count=1)[0]
+    window.refresh_from_db()
+
+    for guess in ("WRONG111", "WRONG222"):
+        with pytest.raises(services.CheckinRefused) as refused:
+            services.checkin_submit(window=window, submission=submission(), slip_code=guess)
+        assert refused.value.reason == services.CheckinRefused.SLIP
+    with pytest.raises(services.CheckinRefused) as refused:
+        services.checkin_submit(window=window, submission=submission(), slip_code=code)
+
+    assert refused.value.reason == services.CheckinRefused.BUSY
+    assert not Response.objects.exists()
+
+
+def test_a_busy_window_takes_answers_again_a_minute_after_it_filled(group, settings):
+    if not services._rate_shares_transaction():
+        pytest.skip("Redis counts the minute by its own clock, which a test cannot move")
+    settings.CHECKIN_RATE_PER_MINUTE = 2
+    window = open_window(group)
+    start = timezone.now()
+
+    services.checkin_submit(window=window, submission=submission(), now=start)
+    services.checkin_submit(window=window, submission=submission(), now=start + timedelta(seconds=10))
+    with pytest.raises(services.CheckinRefused) as refused:
+        services.checkin_submit(window=window, submission=submission(), now=start + timedelta(seconds=50))
+    assert refused.value.reason == services.CheckinRefused.BUSY
+    # Sending again while it is busy does not keep it busy.
+    services.checkin_submit(window=window, submission=submission(), now=start + timedelta(seconds=61))
+
+    assert Response.objects.count() == 3
