@@ -9,6 +9,7 @@ a read misses and a write is dropped.
 
 import logging
 
+from django.conf import settings
 from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
@@ -38,7 +39,12 @@ class TolerantRedisCache(RedisCache):
         if self._fallback_cache is None:
             self._fallback_cache = DatabaseCache(
                 FALLBACK_TABLE,
-                {"KEY_PREFIX": self.key_prefix, "VERSION": self.version, "TIMEOUT": self.default_timeout},
+                {
+                    "KEY_PREFIX": self.key_prefix,
+                    "VERSION": self.version,
+                    "TIMEOUT": self.default_timeout,
+                    "OPTIONS": settings.DATABASE_CACHE["OPTIONS"],
+                },
             )
         return self._fallback_cache
 

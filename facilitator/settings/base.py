@@ -118,9 +118,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": ("PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"),
         }
     )
-else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Connections are kept between requests (SQLite too: opening one and running its
+# PRAGMAs is a large share of a small request).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -128,6 +129,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # A real, shared cache (allauth's rate limits need one): Redis when configured,
 # otherwise the database cache, which every process on this machine shares.
 REDIS_URL = env.str("REDIS_URL", default="")
+DATABASE_CACHE = {
+    "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+    "LOCATION": "django_cache",
+    # Room for every sign-in and check-in rate counter of a busy evening: at Django's
+    # default of 300, live counters would be culled and their limits reset.
+    "OPTIONS": {"MAX_ENTRIES": env.int("DATABASE_CACHE_MAX_ENTRIES", default=20000)},
+}
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -138,15 +146,10 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         },
         # Declared so that createcachetable makes the fallback's table.
-        "fallback": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"},
+        "fallback": DATABASE_CACHE,
     }
 else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "django_cache",
-        }
-    }
+    CACHES = {"default": DATABASE_CACHE}
 
 # --- Accounts -------------------------------------------------------------------
 AUTH_USER_MODEL = "facilitator.User"
