@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import timedelta
+from time import monotonic
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -27,14 +28,31 @@ def groups_visible_to(*, user) -> QuerySet[Group]:
     return groups_for_facilitator(user=user)
 
 
+# Every member page shows the helplines, so each process keeps them for a minute.
+# Saving or deleting one (the admin, help_resources_add_defaults) forgets them in the
+# process that saved; the others show the change within HELP_RESOURCES_TTL_SECONDS.
+HELP_RESOURCES_TTL_SECONDS = 60
+_help_resources_kept: dict[str, tuple[float, list[HelpResource]]] = {}
+
+
 def help_resources(*, country: str | None = None) -> list[HelpResource]:
     """The active helplines for this deployment's country, plus those available everywhere."""
     country = (country or settings.HELP_COUNTRY).upper()
-    return list(
+    kept = _help_resources_kept.get(country)
+    if kept is not None and monotonic() - kept[0] < HELP_RESOURCES_TTL_SECONDS:
+        return kept[1]
+    resources = list(
         HelpResource.objects.filter(Q(country_code=country) | Q(country_code=""), active=True).order_by(
             "order", "name"
         )
     )
+    _help_resources_kept[country] = (monotonic(), resources)
+    return resources
+
+
+def help_resources_forget(**_signal_kwargs) -> None:
+    """Drop this process's copy of the helplines (connected to HelpResource's saves)."""
+    _help_resources_kept.clear()
 
 
 def group_for_user(*, user, group_id: int) -> Group:

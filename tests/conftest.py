@@ -50,3 +50,13 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture(autouse=True)
+def _fresh_help_resources():
+    """Each test reads the helplines its own database holds (they are kept per process)."""
+    from groups.selectors import help_resources_forget
+
+    help_resources_forget()
+    yield
+    help_resources_forget()

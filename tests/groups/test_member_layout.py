@@ -97,3 +97,17 @@ def test_missing_default_helplines_can_be_added_back_without_touching_edited_one
     assert added == 2
     assert HelpResource.objects.get(name="Samaritans").hours == "Edited by an admin"
     assert HelpResource.objects.count() == 4
+
+
+def test_member_pages_read_the_helplines_once_a_minute_and_an_admin_edit_shows_at_once(
+    client, django_assert_num_queries
+):
+    client.get(reverse("groups:member_safety"))
+    with django_assert_num_queries(0):
+        client.get(reverse("groups:member_safety"))
+
+    samaritans = HelpResource.objects.get(name="Samaritans")
+    samaritans.hours = "Every hour of every day"
+    samaritans.save()  # as the admin does
+
+    assert "Every hour of every day" in client.get(reverse("groups:member_safety")).content.decode()
