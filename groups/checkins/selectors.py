@@ -402,6 +402,46 @@ def session_rollup_for(*, session: Session) -> SessionRollup | None:
     return SessionRollup.objects.filter(session=session).first()
 
 
+@dataclass
+class SessionResult:
+    """What a session's results page shows: its rollup, its line of the trend (None
+    until its check-in opens) and, for a suppressed session, the block it pools into
+    (None until that block is complete)."""
+
+    rollup: SessionRollup | None
+    row: TrendRow | None
+    pooled: BlockRollup | None
+
+
+def session_result(*, session: Session) -> SessionResult:
+    """One session's results, read on their own: the same row as the session's line of
+    the whole trend, but from its own rollup and block only (two or three queries),
+    however long the group's history.
+
+    The row's ``moved`` is left unset: a move of ten points is marked on the trend's
+    chart and table, not on this page, so the point before it is not read."""
+    found = _trend_sessions(group=session.group).filter(pk=session.pk).first()
+    if found is None:
+        # The check-in never opened: no line in the trend (a rollup, if one were
+        # somehow made, is still shown, as the page always has).
+        return SessionResult(rollup=session_rollup_for(session=session), row=None, pooled=None)
+    found.group = session.group
+    rollup = getattr(found, "checkin_rollup", None)
+    pooled = None
+    if rollup is not None and rollup.status == SessionRollup.Status.SUPPRESSED:
+        pooled = BlockRollup.objects.filter(group_id=rollup.group_id, number=rollup.block).first()
+    if pooled is not None:
+        pooled.group = session.group
+    row = _session_row(found, {pooled.number: pooled} if pooled is not None else {})
+    return SessionResult(rollup=rollup, row=row, pooled=pooled)
+
+
+def block_result(*, block: BlockRollup) -> TrendRow:
+    """A pooled block's line of the trend, from the block alone (no query). As on a
+    session's results page, ``moved`` is left unset: this page marks no move."""
+    return _block_row(block)
+
+
 def block_for_user(*, user, group_id: int, number: int) -> BlockRollup:
     return get_object_or_404(
         BlockRollup.objects.filter(group__in=groups_visible_to(user=user)).select_related("group"),
@@ -411,11 +451,16 @@ def block_for_user(*, user, group_id: int, number: int) -> BlockRollup:
 
 
 def block_sessions(*, block: BlockRollup) -> list[SessionRollup]:
-    return list(
+    """The rollups of a block's sessions, oldest first, each session carrying the
+    block's group (its dates are shown in the group's time zone)."""
+    rollups = list(
         SessionRollup.objects.filter(group_id=block.group_id, block=block.number)
         .select_related("session")
         .order_by("session__starts_at")
     )
+    for rollup in rollups:
+        rollup.group = rollup.session.group = block.group
+    return rollups
 
 
 def comments_shown(*, rollup: SessionRollup | BlockRollup) -> list[RollupComment]:

@@ -413,14 +413,17 @@ def _results_context(rollup, comments_allowed: bool) -> dict:
 @require_GET
 def session_results(request: HttpRequest, session_id: int) -> HttpResponse:
     session = _session_for(request, session_id)
-    rollup = selectors.session_rollup_for(session=session)
-    rows = [row for row in selectors.released_aggregates(group=session.group) if row.session == session]
-    row = rows[0] if rows else None
-    pooled = None
-    if rollup is not None and rollup.status == rollup.Status.SUPPRESSED:
-        pooled = rollup.group.checkin_blocks.filter(number=rollup.block).first()
+    # The session's own rollup and block, not the group's whole trend.
+    result = selectors.session_result(session=session)
+    rollup = result.rollup
     # Not "block": Django's template engine uses that name inside {% block %}.
-    context = {"session": session, "group": session.group, "row": row, "rollup": rollup, "pooled": pooled}
+    context = {
+        "session": session,
+        "group": session.group,
+        "row": result.row,
+        "rollup": rollup,
+        "pooled": result.pooled,
+    }
     if rollup is not None and rollup.is_released:
         context |= _results_context(rollup, True)
     return render(request, "checkins/results_session.html", context)
@@ -431,15 +434,10 @@ def session_results(request: HttpRequest, session_id: int) -> HttpResponse:
 @require_GET
 def block_results(request: HttpRequest, group_id: int, number: int) -> HttpResponse:
     block = selectors.block_for_user(user=request.user, group_id=group_id, number=number)
-    rows = [
-        row
-        for row in selectors.released_aggregates(group=block.group)
-        if row.kind == "block" and row.block_number == number
-    ]
     context = {
         "group": block.group,
         "pooled": block,
-        "row": rows[0],
+        "row": selectors.block_result(block=block),
         "sessions": selectors.block_sessions(block=block),
     }
     if block.is_released:
