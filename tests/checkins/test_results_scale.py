@@ -34,7 +34,7 @@ def _week(n: int) -> timedelta:
 
 
 def _recent(group) -> dict:
-    """The same last weeks for every group: block A (released, suppressed twice and
+    """The same last weeks for every group: one block of four (released, suppressed twice and
     pooled into a released block, empty), then a session still open. Each page of
     the tests is asked for in one of these states."""
     start = -5
