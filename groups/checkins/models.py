@@ -155,6 +155,13 @@ class CheckinWindow(models.Model):
     opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
     closes_at = models.DateTimeField(_("closes"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # Counted by checkin_submit under the window's lock, in the check-in's own
+    # transaction: the answers taken (the per-window cap) and the attempts in the
+    # current minute (the rate limit). Counts per window, never per person; closing
+    # the window clears the minute.
+    answers_taken = models.PositiveIntegerField(default=0, editable=False)
+    attempts_since = models.DateTimeField(null=True, blank=True, editable=False)
+    attempts = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("check-in window")

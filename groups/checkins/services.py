@@ -15,9 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
-from django.core.cache.backends.db import DatabaseCache
-from django.db import IntegrityError, router, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
@@ -158,8 +156,10 @@ def windows_close(*, windows: list[CheckinWindow], actor=None, now: datetime | N
             return []
         claimed = [pk for pk, _session_id in claimable]
         sessions = [session_id for _pk, session_id in claimable]
+        # The minute's attempts go with the window: a closed window keeps no trace of
+        # when its last members tried to answer.
         CheckinWindow.objects.filter(pk__in=claimed, opened_at__isnull=False, closed_at__isnull=True).update(
-            closed_at=now
+            closed_at=now, attempts_since=None, attempts=0
         )
         SingleUseCode.objects.filter(window_id__in=claimed).delete()
         _responses_shuffle(session_ids=sessions)
@@ -312,67 +312,28 @@ class Submission:
 RATE_PERIOD_SECONDS = 60
 
 
-def _rate_shares_transaction() -> bool:
-    """Whether the rate counter lives in the check-in's own database (the database
-    cache, the embedded default). Then it is counted inside the check-in's
-    transaction: no write transaction of its own (SQLite lets one writer in at a
-    time), and no lost update, since the transaction holds the window's lock."""
-    backend = caches[DEFAULT_CACHE_ALIAS]
-    return isinstance(backend, DatabaseCache) and router.db_for_write(
-        backend.cache_model_class
-    ) == router.db_for_write(Response)
+def _attempt_counted(*, window: CheckinWindow, now: datetime) -> bool:
+    """Count this attempt on the locked window (in memory; the caller writes it) and
+    say whether the window's minute still has room. Counted per window, never per
+    client: nothing here knows who is asking. Every attempt counts, stored or not,
+    and the minute runs from its first attempt."""
+    if window.attempts_since is None or window.attempts_since + timedelta(seconds=RATE_PERIOD_SECONDS) <= now:
+        window.attempts_since, window.attempts = now, 0
+    window.attempts += 1
+    return window.attempts <= settings.CHECKIN_RATE_PER_MINUTE
 
 
-def _rate_count_in_transaction(*, key: str, now: datetime) -> int:
-    # The period's start is stored with the count: the database cache's incr() would
-    # store the count again with the default timeout (5 minutes), so a busy window's
-    # count would never start afresh while members kept sending.
-    moment = now.timestamp()
-    stored = cache.get(key)
-    started, count = stored if isinstance(stored, tuple) else (moment, 0)
-    if started + RATE_PERIOD_SECONDS <= moment:
-        started, count = moment, 0
-    cache.set(key, (started, count + 1), max(1, started + RATE_PERIOD_SECONDS - moment))
-    return count + 1
-
-
-def _rate_count(*, key: str) -> int:
-    # Redis keeps the expiry through incr(), so the period runs from the first attempt.
-    try:
-        return cache.incr(key)
-    except ValueError:  # the first attempt of a period (or the cache is down)
-        return 1 if cache.add(key, 1, RATE_PERIOD_SECONDS) else cache.incr(key)
-
-
-def _rate_allows(*, window: CheckinWindow, now: datetime, in_transaction: bool) -> bool:
-    # Counted per window, never per client: nothing here knows who is asking. Every
-    # attempt counts, whether or not it is then stored.
-    key = f"checkins:rate:{window.pk}"
-    try:
-        if in_transaction:
-            # A savepoint, so a broken cache table cannot break the check-in's transaction.
-            with transaction.atomic():
-                count = _rate_count_in_transaction(key=key, now=now)
-        else:
-            count = _rate_count(key=key)
-    except Exception:
-        # A cache outage must not stop people checking in; the per-window cap still holds.
-        logger.warning("check-in rate limit unavailable")
-        return True
-    return count <= settings.CHECKIN_RATE_PER_MINUTE
-
-
-def _refusal(*, window: CheckinWindow, slip_code: str, now: datetime, count_rate: bool) -> str | None:
+def _refusal(*, window: CheckinWindow, slip_code: str, now: datetime) -> str | None:
     """Why the locked window cannot take this check-in, or None. Runs inside the
     check-in's transaction; may use a single-use code (the caller commits that only
     with the answer)."""
-    if count_rate and not _rate_allows(window=window, now=now, in_transaction=True):
+    if not _attempt_counted(window=window, now=now):
         return CheckinRefused.BUSY
     if window.opened_at is None:
         return CheckinRefused.NOT_OPEN
     if window.is_closed or window.has_expired(now):
         return CheckinRefused.CLOSED
-    if Response.objects.filter(session_id=window.session_id).count() >= settings.CHECKIN_MAX_PER_WINDOW:
+    if window.answers_taken >= settings.CHECKIN_MAX_PER_WINDOW:
         return CheckinRefused.FULL
     if window.mode == CheckinWindow.Mode.SINGLE_USE:
         digest = _slip_digest(window=window, code=normalise_code(slip_code))
@@ -392,26 +353,29 @@ def checkin_submit(
         raise ValueError("a check-in needs at least one instrument")
     for version, values in submission.answers.items():
         instruments.values_check(version=version, values=values)
-    rate_in_transaction = _rate_shares_transaction()
-    if not rate_in_transaction and not _rate_allows(window=window, now=now, in_transaction=False):
-        raise CheckinRefused(CheckinRefused.BUSY)
     # The rows are made before the transaction, so it holds nothing but the checks and
-    # two INSERTs: SQLite serializes writers, and every other check-in waits meanwhile.
+    # three writes: SQLite serializes writers, and every other check-in waits meanwhile.
     response = Response(session_id=window.session_id)
     answers = [
         Answer(response=response, version=version, values=values)
         for version, values in submission.answers.items()
     ]
     with transaction.atomic():
-        # Lock the window so a close cannot slip in between the check and the insert.
+        # Lock the window so a close cannot slip in between the check and the insert,
+        # and so its counters (the rate limit and the cap) lose no update.
         locked = CheckinWindow.objects.select_for_update().get(pk=window.pk)
-        refusal = _refusal(window=locked, slip_code=slip_code, now=now, count_rate=rate_in_transaction)
+        refusal = _refusal(window=locked, slip_code=slip_code, now=now)
+        if refusal is None:
+            locked.answers_taken += 1
+        # The counters only: save() would write the window's other fields back, and a
+        # refused attempt still counts towards the rate limit.
+        CheckinWindow.objects.filter(pk=locked.pk).update(
+            attempts_since=locked.attempts_since, attempts=locked.attempts, answers_taken=locked.answers_taken
+        )
         if refusal is None:
             response.session_id = locked.session_id
             Response.objects.bulk_create([response])
             Answer.objects.bulk_create(answers)
-    # Raised after the commit, so a refused attempt still counts towards the rate
-    # limit; nothing else was written for it.
     if refusal is not None:
         raise CheckinRefused(refusal)
     return instruments.safety_signal(submission.by_instrument())

@@ -3,6 +3,7 @@
 import pytest
 from django.core.cache import caches
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 
 from tests.checkins.helpers import form_data, open_window
@@ -59,4 +60,16 @@ def test_a_check_in_is_stored_while_redis_is_down(client, group, redis_cache_dow
     response = client.post(f"/c/{window.code}", form_data())
 
     assert response.status_code == 200
+    assert window.session.checkin_responses.count() == 1
+
+
+def test_a_busy_window_is_still_limited_while_redis_is_down(client, group, redis_cache_down, settings):
+    settings.CHECKIN_RATE_PER_MINUTE = 1
+    window = open_window(group)
+
+    first = Client().post(f"/c/{window.code}", form_data())
+    second = Client().post(f"/c/{window.code}", form_data())
+
+    assert first.status_code == 200
+    assert second.status_code == 429 and "Please wait a minute" in second.content.decode()
     assert window.session.checkin_responses.count() == 1
