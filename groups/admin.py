@@ -1,5 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from groups import services
 from groups.models import FacilitatorPreference, Group, GroupFacilitator, HelpResource, Reminder, Session
 
 
@@ -9,12 +12,63 @@ class GroupFacilitatorInline(admin.TabularInline):
     autocomplete_fields = ("user",)
 
 
+class NoDeleteMixin:
+    """Groups and sessions are never deleted here: a delete would cascade to their
+    sessions, check-in answers and rollups, and a session that vanishes from a calendar
+    feed stays in subscribers' calendars instead of showing as cancelled."""
+
+    no_delete_hint = ""
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"subtitle": self.no_delete_hint, **(extra_context or {})})
+
+    def get_fieldsets(self, request, obj=None):
+        # Said again above the form, where the Delete button would have been.
+        (name, options), *rest = super().get_fieldsets(request, obj)
+        return [(name, {**options, "description": self.no_delete_hint}), *rest]
+
+
 @admin.register(Group)
-class GroupAdmin(admin.ModelAdmin):
+class GroupAdmin(NoDeleteMixin, admin.ModelAdmin):
     list_display = ("name", "timezone", "meeting_mode", "archived_at")
     search_fields = ("name",)
-    list_filter = ("meeting_mode",)
+    list_filter = ("meeting_mode", ("archived_at", admin.EmptyFieldListFilter))
     inlines = [GroupFacilitatorInline]
+    actions = ["archive_selected", "restore_selected"]
+    no_delete_hint = _(
+        "Groups are archived, never deleted: their history stays. "
+        "Use “Archive selected groups” here or Archive on the group's own page."
+    )
+
+    @admin.action(description=_("Archive selected groups (their history is kept)"))
+    def archive_selected(self, request, queryset) -> None:
+        for group in queryset:
+            services.group_archive(group=group, actor=request.user)
+        count = queryset.count()
+        self.message_user(
+            request,
+            ngettext("%(count)d group archived.", "%(count)d groups archived.", count) % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Restore selected groups"))
+    def restore_selected(self, request, queryset) -> None:
+        for group in queryset:
+            services.group_restore(group=group, actor=request.user)
+        count = queryset.count()
+        self.message_user(
+            request,
+            ngettext("%(count)d group restored.", "%(count)d groups restored.", count) % {"count": count},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(HelpResource)
@@ -37,9 +91,15 @@ class HelpResourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(NoDeleteMixin, admin.ModelAdmin):
     """For looking things up. Facilitators change sessions on their own pages, which
-    also bump the calendar SEQUENCE; here everything is read-only."""
+    also bump the calendar SEQUENCE; here everything is read-only, and nothing is
+    deleted: a cancelled session stays in the feeds as cancelled."""
+
+    no_delete_hint = _(
+        "Sessions are cancelled, never deleted, so calendars show them as cancelled. "
+        "A facilitator cancels one on the session's page."
+    )
 
     list_display = ("group", "starts_at", "duration_minutes", "status", "attendance")
     list_filter = ("status",)

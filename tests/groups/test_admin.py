@@ -3,7 +3,7 @@ from http import HTTPStatus
 import pytest
 from django.urls import reverse
 
-from groups.models import HelpResource
+from groups.models import Group, HelpResource, Session
 from tests.factories import SessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -51,3 +51,62 @@ def test_the_groups_admin_pages_open_for_an_admin(login, admin_user, group, name
     SessionFactory(group=group)
 
     assert login(admin_user).get(reverse(name)).status_code == HTTPStatus.OK
+
+
+@pytest.mark.parametrize("model", ["group", "session"])
+def test_an_admin_cannot_delete_a_group_or_a_session(login, admin_user, group, model):
+    session = SessionFactory(group=group)
+    obj = {"group": group, "session": session}[model]
+    admin = login(admin_user)
+
+    url = reverse(f"admin:groups_{model}_delete", args=[obj.pk])
+    assert admin.get(url).status_code == HTTPStatus.FORBIDDEN
+    assert admin.post(url, {"post": "yes"}).status_code == HTTPStatus.FORBIDDEN
+
+    assert Group.objects.filter(pk=group.pk).exists()
+    assert Session.objects.filter(pk=session.pk).exists()
+
+
+@pytest.mark.parametrize("model", ["group", "session"])
+def test_the_change_list_offers_no_delete_action_and_points_to_archiving(login, admin_user, group, model):
+    session = SessionFactory(group=group)
+    admin = login(admin_user)
+
+    response = admin.get(reverse(f"admin:groups_{model}_changelist"))
+    actions = (
+        response.context["action_form"].fields["action"].choices if response.context["action_form"] else []
+    )
+    assert "delete_selected" not in [name for name, _label in actions]
+    html = response.content.decode()
+    assert "delete_selected" not in html
+    assert ("archived, never deleted" if model == "group" else "cancelled, never deleted") in html
+
+    obj = {"group": group, "session": session}[model]
+    change = admin.get(reverse(f"admin:groups_{model}_change", args=[obj.pk])).content.decode()
+    assert "never deleted" in change
+    assert reverse(f"admin:groups_{model}_delete", args=[obj.pk]) not in change
+
+
+def test_a_bulk_delete_posted_to_the_change_list_deletes_nothing(login, admin_user, group):
+    admin = login(admin_user)
+
+    admin.post(
+        reverse("admin:groups_group_changelist"),
+        {"action": "delete_selected", "_selected_action": [group.pk], "post": "yes"},
+    )
+
+    assert Group.objects.filter(pk=group.pk).exists()
+
+
+def test_an_admin_archives_a_group_from_the_change_list(login, admin_user, group):
+    admin = login(admin_user)
+
+    response = admin.post(
+        reverse("admin:groups_group_changelist"),
+        {"action": "archive_selected", "_selected_action": [group.pk]},
+        follow=True,
+    )
+
+    group.refresh_from_db()
+    assert group.archived_at is not None
+    assert "1 group archived." in response.content.decode()
