@@ -7,6 +7,9 @@ Celery broker on the local filesystem, so ``make run`` needs nothing but Python.
 from the environment, and a missing one stops the process at start-up.
 """
 
+import json
+import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import environ
@@ -234,6 +237,45 @@ STORAGES = {
 # switches to SMTP. Members are never emailed: only facilitators and admins.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+
+
+def email_backend_settings(environ: Mapping[str, str], *, production: bool) -> dict:
+    """EMAIL_BACKEND (any dotted path, e.g. ``anymail.backends.postmark.EmailBackend``)
+    overrides the backend EMAIL_URL chose, and ANYMAIL (a JSON object) plus any
+    ``ANYMAIL_<KEY>`` variables become the ANYMAIL settings dict. django-anymail is
+    optional: it is imported only by the backend named here, so it need not be
+    installed unless it is used. In production an anymail backend without any
+    ANYMAIL settings (its API key) stops the process at start-up."""
+    found: dict = {}
+    backend = environ.get("EMAIL_BACKEND", "").strip()
+    if backend:
+        found["EMAIL_BACKEND"] = backend
+    anymail = {}
+    if environ.get("ANYMAIL", "").strip():
+        try:
+            anymail = json.loads(environ["ANYMAIL"])
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"ANYMAIL must be a JSON object: {exc}") from None
+        if not isinstance(anymail, dict):
+            raise ImproperlyConfigured("ANYMAIL must be a JSON object")
+    anymail.update(
+        {
+            key.removeprefix("ANYMAIL_"): value
+            for key, value in environ.items()
+            if key.startswith("ANYMAIL_") and value
+        }
+    )
+    if anymail:
+        found["ANYMAIL"] = anymail
+    if production and backend.startswith("anymail.") and not anymail:
+        raise ImproperlyConfigured(
+            "ANYMAIL or ANYMAIL_<KEY> variables must be set when EMAIL_BACKEND is an anymail backend "
+            "and DJANGO_ENV=production"
+        )
+    return found
+
+
+vars().update(email_backend_settings(os.environ, production=PRODUCTION))
 # Seconds an SMTP connect or reply may take before the send fails (and is retried).
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Facilitator dashboard <noreply@localhost>")

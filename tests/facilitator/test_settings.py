@@ -75,3 +75,78 @@ def test_the_database_is_tuned_for_its_engine(settings):
             assert cursor.fetchone() == (1,)
     else:
         assert config["CONN_HEALTH_CHECKS"] is True
+
+
+def _email_settings(monkeypatch, env: dict[str, str]) -> list[str]:
+    """EMAIL_BACKEND and ANYMAIL as the base settings make them, in a fresh process."""
+    code = (
+        "from django.conf import settings; print(settings.EMAIL_BACKEND, getattr(settings, 'ANYMAIL', None))"
+    )
+    for name in list(os.environ):
+        if name.startswith(("EMAIL_", "ANYMAIL")):
+            monkeypatch.delenv(name)  # this run's own mail settings must not leak in
+    result = _manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        code,
+        env={"DJANGO_SETTINGS_MODULE": "facilitator.settings.base", **env},
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split(maxsplit=1)
+
+
+def test_email_goes_to_the_console_by_default(monkeypatch):
+    assert _email_settings(monkeypatch, {}) == ["django.core.mail.backends.console.EmailBackend", "None\n"]
+
+
+def test_email_backend_in_the_environment_switches_the_backend(monkeypatch):
+    backend, anymail = _email_settings(
+        monkeypatch,
+        {
+            "EMAIL_BACKEND": "anymail.backends.postmark.EmailBackend",
+            "ANYMAIL_POSTMARK_SERVER_TOKEN": "server-token",
+        },
+    )
+
+    assert backend == "anymail.backends.postmark.EmailBackend"
+    assert anymail.strip() == "{'POSTMARK_SERVER_TOKEN': 'server-token'}"
+
+
+def test_anymail_settings_come_from_json_and_from_prefixed_variables():
+    from facilitator.settings.base import email_backend_settings
+
+    found = email_backend_settings(
+        {
+            "EMAIL_BACKEND": "anymail.backends.mailgun.EmailBackend",
+            "ANYMAIL": '{"MAILGUN_API_KEY": "from-json", "MAILGUN_SENDER_DOMAIN": "mg.example.org"}',
+            "ANYMAIL_MAILGUN_API_KEY": "from-variable",
+            "UNRELATED": "x",
+        },
+        production=False,
+    )
+
+    assert found == {
+        "EMAIL_BACKEND": "anymail.backends.mailgun.EmailBackend",
+        "ANYMAIL": {"MAILGUN_API_KEY": "from-variable", "MAILGUN_SENDER_DOMAIN": "mg.example.org"},
+    }
+    assert email_backend_settings({}, production=True) == {}
+
+
+@pytest.mark.parametrize("anymail", ["not json", "[1, 2]"])
+def test_anymail_that_is_not_a_json_object_is_refused(anymail):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from facilitator.settings.base import email_backend_settings
+
+    with pytest.raises(ImproperlyConfigured, match="ANYMAIL must be a JSON object"):
+        email_backend_settings({"ANYMAIL": anymail}, production=False)
+
+
+def test_production_refuses_an_anymail_backend_without_its_settings():
+    result = _manage(
+        "check", env={**PRODUCTION_ENV, "EMAIL_BACKEND": "anymail.backends.postmark.EmailBackend"}
+    )
+
+    assert result.returncode != 0
+    assert "ANYMAIL or ANYMAIL_<KEY> variables must be set" in result.stderr
