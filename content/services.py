@@ -10,11 +10,13 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from content.models import Reading, ReadingPlan, ReadingPlanItem, SessionNote, SessionReading, Source, Theme
+from groups.models import Session
 
 LIBRARY_FILE = Path(__file__).resolve().parent / "data" / "library.toml"
 
@@ -296,6 +298,12 @@ def reading_move(*, reading: Reading, offset: int) -> None:
 # --- Session assignments -------------------------------------------------------------
 
 
+def _session_changed(session_id: int) -> None:
+    """The facilitator feed lists a session's readings in its entry: a new SEQUENCE
+    (and LAST-MODIFIED) makes subscribed calendars take the new text."""
+    Session.objects.filter(pk=session_id).update(sequence=F("sequence") + 1, updated_at=timezone.now())
+
+
 def _renumber(session_id: int) -> None:
     for position, item in enumerate(
         SessionReading.objects.filter(session_id=session_id).order_by("position", "id")
@@ -313,9 +321,11 @@ def session_reading_assign(*, session, reading: Reading, note: str = "") -> Sess
             _("“%(title)s” is already assigned to this session.") % {"title": reading.title}
         )
     last = SessionReading.objects.filter(session=session).aggregate(last=Max("position"))["last"]
-    return SessionReading.objects.create(
+    assignment = SessionReading.objects.create(
         session=session, reading=reading, note=note.strip(), position=0 if last is None else last + 1
     )
+    _session_changed(session.pk)
+    return assignment
 
 
 def session_reading_note_update(*, assignment: SessionReading, note: str) -> SessionReading:
@@ -334,6 +344,7 @@ def session_reading_remove(*, assignment: SessionReading) -> None:
     session_id = assignment.session_id
     assignment.delete()
     _renumber(session_id)
+    _session_changed(session_id)
 
 
 @transaction.atomic
@@ -343,9 +354,13 @@ def session_reading_move(*, assignment: SessionReading, offset: int) -> None:
     index = next(i for i, item in enumerate(items) if item.pk == assignment.pk)
     target = max(0, min(len(items) - 1, index + offset))
     items.insert(target, items.pop(index))
+    moved = False
     for position, item in enumerate(items):
         if item.position != position:
             SessionReading.objects.filter(pk=item.pk).update(position=position)
+            moved = True
+    if moved:
+        _session_changed(assignment.session_id)
 
 
 # --- Reading plans -----------------------------------------------------------------
@@ -415,8 +430,8 @@ def reading_plan_apply(*, plan: ReadingPlan, sessions: Sequence, replace: bool =
     pairs = list(zip(usable, readings, strict=False))
     assigned = []
     for session, reading in pairs:
-        if replace:
-            SessionReading.objects.filter(session=session).delete()
+        if replace and SessionReading.objects.filter(session=session).delete()[0]:
+            _session_changed(session.pk)
         if SessionReading.objects.filter(session=session, reading=reading).exists():
             continue
         session_reading_assign(session=session, reading=reading)

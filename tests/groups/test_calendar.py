@@ -10,7 +10,7 @@ from icalendar import Calendar
 
 from groups import services
 from groups.models import Group, SessionSeries
-from tests.factories import GroupFactory, ReadingFactory, SessionFactory
+from tests.factories import GroupFactory, ReadingFactory, ReadingPlanFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -149,3 +149,63 @@ def test_the_feed_leaves_out_old_history(client, group):
 
     assert len(events) == 1
     assert events[0].decoded("dtstart").date() != date(2020, 1, 7)
+
+
+def test_changing_a_sessions_readings_bumps_its_sequence_so_the_facilitator_feed_refreshes(
+    client, owner, group, weekly
+):
+    from content import services as content
+
+    token = services.facilitator_preference_get(user=owner).calendar_token
+    url = reverse("groups:facilitator_feed", args=[token])
+    first, second, third = weekly
+    love, push = ReadingFactory(title="When it felt like love"), ReadingFactory(title="The push and pull")
+
+    def feed() -> dict[str, tuple[int, str]]:
+        return {
+            str(event["uid"]): (int(event["sequence"]), str(event["description"]))
+            for event in _events(_feed(client, url))
+        }
+
+    def sequence(session) -> int:
+        return feed()[session.calendar_uid][0]
+
+    start = sequence(first)
+    content.session_reading_assign(session=first, reading=love)
+    assert sequence(first) == start + 1
+    assert "Readings: When it felt like love" in feed()[first.calendar_uid][1]
+
+    second_assignment = content.session_reading_assign(session=first, reading=push)
+    content.session_reading_move(assignment=second_assignment, offset=-1)
+    bumped, body = feed()[first.calendar_uid]
+    assert bumped == start + 3
+    assert "Readings: The push and pull; When it felt like love" in body
+
+    content.session_reading_remove(assignment=second_assignment)
+    assert sequence(first) == start + 4
+    assert "push" not in feed()[first.calendar_uid][1]
+
+    untouched = sequence(third)
+    plan = ReadingPlanFactory(readings=[push, love])
+    content.reading_plan_apply(plan=plan, sessions=[first, second], replace=True)
+    after = feed()
+    assert after[first.calendar_uid][0] > start + 4
+    assert "Readings: The push and pull" in after[first.calendar_uid][1]
+    assert after[second.calendar_uid][0] > untouched
+    assert "Readings: When it felt like love" in after[second.calendar_uid][1]
+    assert after[third.calendar_uid][0] == untouched
+
+
+def test_a_move_that_changes_nothing_and_a_note_leave_the_sequence_alone(client, owner, group, weekly):
+    from content import services as content
+
+    session = weekly[0]
+    assignment = content.session_reading_assign(session=session, reading=ReadingFactory())
+    session.refresh_from_db()
+    before = session.sequence
+
+    content.session_reading_move(assignment=assignment, offset=-1)  # already first
+    content.session_reading_note_update(assignment=assignment, note="Pause after the first paragraph.")
+
+    session.refresh_from_db()
+    assert session.sequence == before
