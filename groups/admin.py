@@ -12,12 +12,28 @@ class GroupFacilitatorInline(admin.TabularInline):
     autocomplete_fields = ("user",)
 
 
+class ArchivedFilter(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("active", _("Active")), ("archived", _("Archived"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "active":
+            return queryset.filter(archived_at__isnull=True)
+        if self.value() == "archived":
+            return queryset.filter(archived_at__isnull=False)
+        return queryset
+
+
 class NoDeleteMixin:
     """Groups and sessions are never deleted here: a delete would cascade to their
     sessions, check-in answers and rollups, and a session that vanishes from a calendar
     feed stays in subscribers' calendars instead of showing as cancelled."""
 
     no_delete_hint = ""
+    change_list_template = "admin/groups/change_list_no_delete.html"
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
@@ -28,7 +44,9 @@ class NoDeleteMixin:
         return actions
 
     def changelist_view(self, request, extra_context=None):
-        return super().changelist_view(request, {"subtitle": self.no_delete_hint, **(extra_context or {})})
+        return super().changelist_view(
+            request, {"no_delete_hint": self.no_delete_hint, **(extra_context or {})}
+        )
 
     def get_fieldsets(self, request, obj=None):
         # Said again above the form, where the Delete button would have been.
@@ -40,7 +58,7 @@ class NoDeleteMixin:
 class GroupAdmin(NoDeleteMixin, admin.ModelAdmin):
     list_display = ("name", "timezone", "meeting_mode", "archived_at")
     search_fields = ("name",)
-    list_filter = ("meeting_mode", ("archived_at", admin.EmptyFieldListFilter))
+    list_filter = ("meeting_mode", ArchivedFilter)
     inlines = [GroupFacilitatorInline]
     actions = ["archive_selected", "restore_selected"]
     no_delete_hint = _(

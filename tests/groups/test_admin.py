@@ -110,3 +110,21 @@ def test_an_admin_archives_a_group_from_the_change_list(login, admin_user, group
     group.refresh_from_db()
     assert group.archived_at is not None
     assert "1 group archived." in response.content.decode()
+
+
+def test_the_group_change_list_filters_active_and_archived_groups(login, admin_user, group, owner):
+    from tests.factories import GroupFactory
+
+    archived = GroupFactory(name="Old Monday group", owner=owner)
+    admin = login(admin_user)
+    admin.post(
+        reverse("admin:groups_group_changelist"),
+        {"action": "archive_selected", "_selected_action": [archived.pk]},
+    )
+
+    def listed(state: str) -> list[str]:
+        response = admin.get(reverse("admin:groups_group_changelist"), {"state": state})
+        return sorted(g.name for g in response.context["cl"].result_list)
+
+    assert listed("active") == ["Tuesday group"]
+    assert listed("archived") == ["Old Monday group"]
