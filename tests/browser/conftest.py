@@ -69,7 +69,9 @@ def assert_accessible(page) -> None:
     results = _axe.run(page)
     bad = [v for v in results.response["violations"] if v["impact"] in {"serious", "critical"}]
     assert not bad, "\n".join(
-        f"{v['id']} ({v['impact']}): {v['help']} — {len(v['nodes'])} node(s)" for v in bad
+        f"{v['id']} ({v['impact']}): {v['help']} — {len(v['nodes'])} node(s), "
+        f"first {v['nodes'][0]['target']}: {v['nodes'][0]['html'][:200]}"
+        for v in bad
     )
 
 
