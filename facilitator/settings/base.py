@@ -3,8 +3,9 @@
 With no variables set this runs the *embedded default*: SQLite in WAL mode and a
 Celery broker on the local filesystem, so ``make run`` needs nothing but Python.
 ``DATABASE_URL`` and ``REDIS_URL`` switch to PostgreSQL and Redis.
-``DJANGO_ENV=production`` turns on the production checks: every secret must come
-from the environment, and a missing one stops the process at start-up.
+``DJANGO_ENV=production`` turns on the production checks: every secret and every
+service (``PRODUCTION_REQUIRED``) must come from the environment, and any that are
+missing stop the process at start-up, all named in one error.
 """
 
 import json
@@ -29,18 +30,43 @@ PRODUCTION = DJANGO_ENV == "production"
 DATA_DIR = Path(env.str("DATA_DIR", default=str(BASE_DIR / "data")))
 
 
-def required(name: str) -> str:
-    """A production secret: no default, and a clear error naming what is missing."""
-    value = env.str(name, default="")
-    if not value:
-        raise ImproperlyConfigured(f"{name} must be set when DJANGO_ENV=production")
-    return value
+# What production reads from the environment with no default. Each embedded default
+# would be wrong there without a word: the SQLite file, the filesystem broker and
+# database cache, console email, links to localhost, and an MFA key derived from
+# DJANGO_SECRET_KEY (rotating that key would then lock every facilitator out).
+# A tuple is a choice: any one of its names will do.
+PRODUCTION_REQUIRED: tuple[str | tuple[str, ...], ...] = (
+    "DJANGO_SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "SITE_URL",
+    "DATABASE_URL",
+    "REDIS_URL",
+    ("EMAIL_URL", "EMAIL_BACKEND"),
+    "MFA_ENCRYPTION_KEY",
+)
 
+
+def production_missing(environ: Mapping[str, str]) -> list[str]:
+    """The entries of PRODUCTION_REQUIRED that are unset or blank, as the error names them."""
+    missing = []
+    for entry in PRODUCTION_REQUIRED:
+        names = (entry,) if isinstance(entry, str) else entry
+        if not any(environ.get(name, "").strip() for name in names):
+            missing.append(" or ".join(names))
+    return missing
+
+
+if PRODUCTION and (missing := production_missing(os.environ)):
+    # All at once, so a deployment is not fixed one restart per variable.
+    raise ImproperlyConfigured(
+        "DJANGO_ENV=production needs these environment variables, which are unset or empty: "
+        + ", ".join(missing)
+    )
 
 if PRODUCTION:
-    SECRET_KEY = required("DJANGO_SECRET_KEY")
+    SECRET_KEY = env.str("DJANGO_SECRET_KEY")
     DEBUG = False
-    ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[]) or [required("ALLOWED_HOSTS")]
+    ALLOWED_HOSTS = [host for host in env.list("ALLOWED_HOSTS") if host]
 else:
     # Local development only; production refuses to start without its own key.
     SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="local-dev-key-not-for-production-" + "x" * 20)
@@ -181,7 +207,9 @@ MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Group facilitator dashboar
 MFA_TOTP_TOLERANCE = 1
 MFA_ADAPTER = "facilitator.adapters.MFAAdapter"
 # Key for encrypting TOTP secrets at rest (facilitator.adapters.MFAAdapter); derived
-# from DJANGO_SECRET_KEY when unset. Changing it makes every authenticator unusable.
+# from DJANGO_SECRET_KEY when unset (locally only: production requires it). Changing
+# it makes every authenticator unusable; set to the value of DJANGO_SECRET_KEY it
+# gives the same key as the derivation did.
 MFA_ENCRYPTION_KEY = env.str("MFA_ENCRYPTION_KEY", default="")
 # An invitation link is valid for this many hours after it is sent.
 INVITATION_TTL_HOURS = env.int("INVITATION_TTL_HOURS", default=72)

@@ -17,11 +17,34 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://app@127.0.0.1:5432/app",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "SITE_URL": "https://groups.example.org",
+    "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.org:587",
+    "MFA_ENCRYPTION_KEY": "m" * 20 + "-a-separate-key-for-authenticators",
 }
+# Every variable production insists on, as the start-up error names it.
+REQUIRED_IN_PRODUCTION = [
+    "DJANGO_SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "SITE_URL",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "EMAIL_URL or EMAIL_BACKEND",
+    "MFA_ENCRYPTION_KEY",
+]
+# The calling environment's own settings must not stand in for a missing one.
+_SETTING_PREFIXES = (
+    "DJANGO_",
+    "DATABASE_",
+    "REDIS_",
+    "EMAIL_",
+    "ANYMAIL",
+    "MFA_",
+    "ALLOWED_HOSTS",
+    "SITE_URL",
+)
 
 
 def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_"))}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(_SETTING_PREFIXES)}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -38,14 +61,45 @@ def test_production_settings_pass_the_deploy_checks():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "ALLOWED_HOSTS"])
-def test_production_refuses_to_start_without_a_secret(missing):
-    env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
+def _missing_named(stderr: str) -> list[str]:
+    """The variables named by the start-up error, in its order."""
+    marker = "DJANGO_ENV=production needs these environment variables, which are unset or empty: "
+    assert marker in stderr, stderr
+    return stderr.split(marker, 1)[1].splitlines()[0].split(", ")
+
+
+@pytest.mark.parametrize("missing", REQUIRED_IN_PRODUCTION)
+def test_production_refuses_to_start_without_a_required_variable(missing):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k not in missing.split(" or ")}
 
     result = _manage("check", env=env)
 
     assert result.returncode != 0
-    assert f"{missing} must be set when DJANGO_ENV=production" in result.stderr
+    assert _missing_named(result.stderr) == [missing]
+
+
+def test_a_blank_variable_counts_as_missing():
+    result = _manage("check", env={**PRODUCTION_ENV, "DATABASE_URL": "", "REDIS_URL": "  "})
+
+    assert result.returncode != 0
+    assert _missing_named(result.stderr) == ["DATABASE_URL", "REDIS_URL"]
+
+
+def test_production_names_every_missing_variable_at_once():
+    result = _manage(
+        "check", env={"DJANGO_ENV": "production", "DJANGO_SETTINGS_MODULE": "facilitator.settings.base"}
+    )
+
+    assert result.returncode != 0
+    assert _missing_named(result.stderr) == REQUIRED_IN_PRODUCTION
+
+
+def test_production_takes_email_backend_instead_of_email_url():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "EMAIL_URL"}
+
+    result = _manage("check", env={**env, "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend"})
+
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_an_unknown_environment_name_is_refused():
