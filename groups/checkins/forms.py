@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from groups.checkins.instruments import item_field_name
+from groups.checkins.instruments import SafetySignal, item_field_name, safety_signal
 from groups.checkins.models import CheckinWindow, InstrumentVersion, Item
 from groups.checkins.services import MAX_SLIPS_PER_BATCH, Submission, normalise_code
 
@@ -119,6 +119,20 @@ class CheckinForm(forms.Form):
                 values[item.key] = value
             answers[version] = values
         return Submission(answers=answers)
+
+    def safety_signal(self) -> SafetySignal:
+        """Whether the answers sent call for the help resources, by the rule
+        ``checkin_submit`` applies to a stored answer, for a send that stored nothing.
+
+        Read even when the form is invalid: every field that passed its own check
+        counts (a "no" to feeling safe is a valid answer when another question was
+        skipped), and a value that failed its check counts for nothing. Computed for
+        this response only; never stored, logged or sent anywhere.
+        """
+        if not self.is_bound:
+            return SafetySignal(feels_unsafe=False, low_wellbeing=False)
+        self.is_valid()  # cleans the fields once; cleaned_data then holds the valid ones
+        return safety_signal(self.submission().by_instrument())
 
 
 class WindowSettingsForm(forms.ModelForm):

@@ -82,6 +82,39 @@ def _cross_site(request: HttpRequest) -> bool:
     return request.headers.get("Sec-Fetch-Site", "same-origin") not in {"same-origin", "none"}
 
 
+def _post_signal(request: HttpRequest, form: CheckinForm | None) -> instruments.SafetySignal | None:
+    """What a POST's answers say about the member's safety, by the rule the thank-you
+    page uses (``CheckinForm.safety_signal``), or None for any other request."""
+    if request.method != "POST":
+        return None
+    if form is None:
+        versions = instruments.current_versions()
+        if not versions:
+            return None
+        # The readings item never counts towards the signal: the session's readings
+        # are not needed (and on some of these pages there is no session).
+        form = CheckinForm(request.POST, versions=versions, readings=[])
+    return form.safety_signal()
+
+
+def _unsaved(
+    request: HttpRequest,
+    template: str,
+    context: dict,
+    status=HTTPStatus.OK,
+    *,
+    form: CheckinForm | None = None,
+) -> HttpResponse:
+    """A page answering a check-in that stored nothing (or a GET of the same page).
+
+    A member who said they do not feel safe, or whose WHO-5 is very low, sees the help
+    section at the top of the page even though the answer was refused or incomplete.
+    The signal lives in this response only: no redirect, cookie, log line or cache
+    entry carries it.
+    """
+    return _member(request, template, {**context, "signal": _post_signal(request, form)}, status)
+
+
 # Not Django's CSRF check: member pages send no referrer (<meta name="referrer"
 # content="no-referrer">), so browsers post with "Origin: null", which that check
 # refuses; and its token would need a cookie on the member's phone. The form carries
@@ -90,23 +123,26 @@ def _cross_site(request: HttpRequest) -> bool:
 @require_http_methods(["GET", "HEAD", "POST"])
 def checkin(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST" and _cross_site(request):
-        return _member(request, "checkins/checkin_refused.html", {}, HTTPStatus.FORBIDDEN)
+        # Refused, but a browser that posted from a copy of the form elsewhere (a
+        # translation proxy, say) may still carry a member's "I do not feel safe".
+        return _unsaved(request, "checkins/checkin_refused.html", {}, HTTPStatus.FORBIDDEN)
     window = selectors.window_for_code(code=services.normalise_code(code))
     if window is None:
-        return _member(request, "checkins/checkin_unknown.html", {"code": code[:12]}, HTTPStatus.NOT_FOUND)
+        return _unsaved(request, "checkins/checkin_unknown.html", {"code": code[:12]}, HTTPStatus.NOT_FOUND)
     context = {"window": window, "label": window.session.group.neutral_label}
     if window.is_closed or window.has_expired(timezone.now()):
-        return _member(request, "checkins/checkin_closed.html", context, HTTPStatus.GONE)
+        return _unsaved(request, "checkins/checkin_closed.html", context, HTTPStatus.GONE)
     if not window.is_open:
-        return _member(request, "checkins/checkin_not_open.html", context)
+        return _unsaved(request, "checkins/checkin_not_open.html", context)
     single_use = window.mode == CheckinWindow.Mode.SINGLE_USE
     if not single_use and window.pk in _answered_windows(request):
         status = HTTPStatus.CONFLICT if request.method == "POST" else HTTPStatus.OK
-        return _member(request, "checkins/checkin_already.html", context, status)
+        return _unsaved(request, "checkins/checkin_already.html", context, status)
 
     versions = instruments.current_versions()
     if not versions:
-        # Every instrument switched off in the admin: nothing to ask, so nothing to store.
+        # Every instrument switched off in the admin: nothing to ask, so nothing to store
+        # (and no answer to read a signal from).
         return _member(request, "checkins/checkin_not_open.html", context, HTTPStatus.SERVICE_UNAVAILABLE)
     form = CheckinForm(
         request.POST if request.method == "POST" else None,
@@ -116,7 +152,7 @@ def checkin(request: HttpRequest, code: str) -> HttpResponse:
     )
     context["form"] = form
     if request.method == "GET" or not form.is_valid():
-        return _member(request, "checkins/checkin_form.html", context)
+        return _unsaved(request, "checkins/checkin_form.html", context, form=form)
     try:
         signal = services.checkin_submit(
             window=window, submission=form.submission(), slip_code=form.cleaned_data.get("slip_code", "")
@@ -134,16 +170,18 @@ def checkin(request: HttpRequest, code: str) -> HttpResponse:
             readings=selectors.session_readings(session=window.session),
             single_use=single_use,
         )
-        return _member(request, "checkins/checkin_form.html", context, HTTPStatus.CONFLICT)
+        # The signal from the answers as the member sent them, checked by the form
+        # they answered.
+        return _unsaved(request, "checkins/checkin_form.html", context, HTTPStatus.CONFLICT, form=form)
     except services.CheckinRefused as refused:
         if refused.reason == services.CheckinRefused.CLOSED:
-            return _member(request, "checkins/checkin_closed.html", context, HTTPStatus.GONE)
+            return _unsaved(request, "checkins/checkin_closed.html", context, HTTPStatus.GONE, form=form)
         if refused.reason == services.CheckinRefused.SLIP:
             form.add_error("slip_code", refused.message)
-            return _member(request, "checkins/checkin_form.html", context, HTTPStatus.BAD_REQUEST)
+            return _unsaved(request, "checkins/checkin_form.html", context, HTTPStatus.BAD_REQUEST, form=form)
         status = HTTPStatus.TOO_MANY_REQUESTS if refused.reason == refused.BUSY else HTTPStatus.CONFLICT
         context["refusal"] = refused.message
-        return _member(request, "checkins/checkin_form.html", context, status)
+        return _unsaved(request, "checkins/checkin_form.html", context, status, form=form)
     # The thank-you page is this response: no redirect, so nothing about the answer
     # (not even "needs help") travels in a URL, the history or a cookie.
     response = _member(request, "checkins/checkin_thanks.html", {**context, "signal": signal})
