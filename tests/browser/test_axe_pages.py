@@ -1,6 +1,10 @@
 """axe-core on the pages no other browser test checks: the facilitator's group list, a
-reading plan's edit form, the members' help page and an unknown member link, and the
-admin's reading list and change form."""
+reading plan's edit form, the members' help page and an unknown member link, the
+admin's reading list and change form, and the member check-in pages that answer a
+send which stored nothing: refused as cross-site (403), and with the help section
+the form with errors, closed (410), not open and unknown (404)."""
+
+import re
 
 import pytest
 from django.test import Client
@@ -8,7 +12,10 @@ from playwright.sync_api import expect
 
 from content.models import Reading
 from content.services import library_load
+from groups.checkins import services
+from groups.checkins.models import Response
 from groups.services import help_resources_add_defaults
+from tests.checkins.helpers import open_window, session_for
 from tests.content.support import weekly_sessions
 from tests.factories import AdminFactory, GroupFactory, ReadingPlanFactory, UserFactory
 
@@ -82,3 +89,104 @@ def test_the_admins_group_list_with_its_no_delete_hint_passes_axe(live_server, p
     expect(page.locator(".no-delete-hint")).to_contain_text("archived, never deleted")
     expect(page.get_by_label("Action:")).not_to_contain_text("Delete")
     axe_check(page)
+
+
+# --- Member check-in pages that answer a send which stored nothing ------------------
+
+
+# Another site, served by the test itself (the tests have no network).
+ELSEWHERE = "http://elsewhere.example/form"
+
+
+def _check_in_link(live_server, window) -> str:
+    return f"{live_server.url}/c/{window.code}"
+
+
+def _answer_unsafe_but_skip_one(phone) -> None:
+    """Every question but the last WHO-5 one, saying "No" to feeling safe."""
+    for index in range(1, 5):
+        phone.locator(f"#id_who5__item{index}_1").check()
+    phone.get_by_role("group", name=re.compile("pull to contact")).get_by_label("3", exact=True).check()
+    phone.get_by_role("group", name=re.compile("connected do you feel")).get_by_label("3", exact=True).check()
+    phone.get_by_role("group", name="Do you feel safe right now?").get_by_label("No", exact=True).check()
+
+
+def _post_from_elsewhere(phone, url: str, fields: dict) -> None:
+    """Send a form to ``url`` from a page of another site: the browser marks the post
+    cross-site (Sec-Fetch-Site), as it would one a hostile page made it send."""
+    inputs = "".join(f'<input type="hidden" name="{name}" value="{value}">' for name, value in fields.items())
+    page = f'<title>Elsewhere</title><form method="post" action="{url}">{inputs}<button>Send</button></form>'
+    phone.route(ELSEWHERE, lambda route: route.fulfill(content_type="text/html", body=page))
+    phone.goto(ELSEWHERE)
+    phone.get_by_role("button", name="Send").click()
+    phone.unroute(ELSEWHERE)
+
+
+def _post_form_to(phone, url: str) -> None:
+    """Send the check-in form on this page to another check-in link, as a stale tab or
+    a mistyped link would: same-site, so only the link decides the page."""
+    phone.locator("form.checkin-form").evaluate("(form, url) => { form.action = url; }", url)
+    phone.get_by_role("button", name="Send my answers").click()
+
+
+def test_a_check_in_with_errors_and_the_help_section_passes_axe_on_a_phone(live_server, phone, axe_check):
+    help_resources_add_defaults()
+    window = open_window(GroupFactory(member_label="Tuesday group", owner=UserFactory()))
+
+    phone.goto(_check_in_link(live_server, window))
+    _answer_unsafe_but_skip_one(phone)
+    phone.get_by_role("button", name="Send my answers").click()
+
+    help_now = phone.locator(".help-now")
+    expect(help_now).to_contain_text("It sounds like things are really hard right now")
+    # The help stays in sight at the top: focus is not moved down to the error summary.
+    assert 0 <= help_now.bounding_box()["y"] < 740
+    assert phone.evaluate("document.activeElement === document.body")
+    axe_check(phone)
+    summary = phone.locator(".error-summary")
+    summary.get_by_role("link", name=re.compile("My daily life has been filled")).click()
+    expect(phone).to_have_url(re.compile("#id_who5__item5_0$"))
+    expect(phone.locator("#id_who5__item5_0")).to_be_in_viewport()
+    assert not Response.objects.exists()
+
+
+def test_the_refused_closed_not_open_and_unknown_pages_with_the_help_section_pass_axe(
+    live_server, phone, axe_check
+):
+    """Without the help section these pages are checked in test_checkin.py (closed, not
+    open, unknown); the refused page (403) is checked here both ways."""
+    help_resources_add_defaults()
+    group = GroupFactory(member_label="Tuesday group", owner=UserFactory())
+    window = open_window(group)
+    link = _check_in_link(live_server, window)
+
+    unsafe = {"program__safe": "no"}
+    for fields, helped in (({"program__safe": "yes"}, 0), (unsafe, 1)):
+        _post_from_elsewhere(phone, link, fields)
+        expect(phone.get_by_role("heading", level=1)).to_have_text(
+            "Please send your answers from the check-in page"
+        )
+        expect(phone.locator(".help-now")).to_have_count(helped)
+        axe_check(phone)
+
+    waiting = services.window_ensure(session=session_for(group))
+    for url, heading in (
+        (_check_in_link(live_server, waiting), "This check-in has not opened yet"),
+        (f"{live_server.url}/c/KKKKKK", "We could not find that check-in"),
+    ):
+        phone.goto(link)
+        _answer_unsafe_but_skip_one(phone)
+        _post_form_to(phone, url)
+        expect(phone.get_by_role("heading", level=1)).to_have_text(heading)
+        expect(phone.locator(".help-now")).to_contain_text("It sounds like things are really hard right now")
+        axe_check(phone)
+
+    phone.goto(link)
+    _answer_unsafe_but_skip_one(phone)
+    services.window_close(window=window)
+    phone.get_by_role("button", name="Send my answers").click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("This check-in has closed")
+    expect(phone.locator(".help-now")).to_contain_text("It sounds like things are really hard right now")
+    assert phone.locator(".help-now").bounding_box()["y"] < 740  # above the fold of a phone
+    axe_check(phone)
+    assert not Response.objects.exists()
