@@ -223,7 +223,12 @@ class Reminder(models.Model):
     row (``claimed_at`` and its own ``claim_token``, by a conditional UPDATE) before
     sending and sets ``sent_at`` right after, so two sweeps never both send it. A
     claim older than ``REMINDER_CLAIM_LEASE_MINUTES`` belongs to a sweep that died
-    (a killed worker) and may be taken over, so the reminder still goes."""
+    (a killed worker) and may be taken over, so the reminder still goes.
+
+    A send that fails releases the claim and counts an attempt; later sweeps try
+    again from ``next_attempt_at``, waiting longer each time, and after the last
+    attempt ``failed_at`` is set: no sweep tries it again, and it stays counted as
+    overdue work until its session starts."""
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="reminders")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders")
@@ -233,6 +238,11 @@ class Reminder(models.Model):
     claim_token = models.CharField(max_length=32, blank=True, db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     skipped_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("failed attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("given up"), null=True, blank=True, db_index=True)
+    # The exception's class name only: its message may hold the recipient's address.
+    last_error = models.CharField(_("last error"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("reminder")

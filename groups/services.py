@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import secrets
+import smtplib
+import traceback
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterator
@@ -296,6 +298,12 @@ REMINDER_CHUNK = 400
 # A sweep stops taking new batches after this long and leaves the rest to the next
 # run, well inside its soft time limit (240 s).
 REMINDER_SWEEP_BUDGET_SECONDS = 180
+# How long a reminder whose email failed waits before each further attempt. The first
+# retry is at the next sweep (five minutes on), since most failures are a passing
+# blip; after the last wait the next failure is final: the reminder is given up on,
+# logged as an error and left counted as overdue work.
+REMINDER_RETRY_WAITS = (timedelta(0), timedelta(minutes=15), timedelta(hours=1))
+REMINDER_MAX_ATTEMPTS = len(REMINDER_RETRY_WAITS) + 1
 
 
 def _due_reminder_chunks(now: datetime) -> Iterator[list[tuple[Session, User, datetime]]]:
@@ -362,7 +370,9 @@ def _reminder_rows(due: list[tuple[Session, User, datetime]]) -> dict[tuple[int,
 
 
 def reminders_unsettled_count(*, now: datetime, due_before: datetime) -> int:
-    """How many reminders due before ``due_before`` are neither sent nor skipped."""
+    """How many reminders due before ``due_before`` are neither sent nor skipped: not
+    yet tried, waiting to be tried again, or given up on after failing (until their
+    session starts, a facilitator is still going without them)."""
     count = 0
     for due in _due_reminder_chunks(now):
         due = [item for item in due if item[2] <= due_before]
@@ -377,6 +387,11 @@ def reminders_unsettled_count(*, now: datetime, due_before: datetime) -> int:
     return count
 
 
+def reminders_given_up_count(*, since: datetime) -> int:
+    """How many reminders were given up on (every attempt failed) since ``since``."""
+    return Reminder.objects.filter(failed_at__gte=since).count()
+
+
 def reminders_send_due(*, now: datetime | None = None) -> SweepResult:
     """Send every reminder that is due and not yet sent; run as often as you like.
 
@@ -386,7 +401,13 @@ def reminders_send_due(*, now: datetime | None = None) -> SweepResult:
     left by a killed worker lapses after ``REMINDER_CLAIM_LEASE_MINUTES`` and the next
     sweep sends the reminder. After downtime, a reminder that can still arrive
     ``REMINDER_MIN_NOTICE_MINUTES`` before its session is sent late; one that cannot
-    is marked skipped."""
+    is marked skipped.
+
+    A failed send is tried again by later sweeps after ``REMINDER_RETRY_WAITS``, at
+    most ``REMINDER_MAX_ATTEMPTS`` times in all. When the mail server cannot be
+    reached at all, the sweep stops at the first failure instead of waiting out the
+    connection timeout once per reminder; the others are left untried, for the next
+    run. ``failed`` counts the reminders claimed and not sent in this run."""
     now = now or timezone.now()
     min_notice = timedelta(minutes=settings.REMINDER_MIN_NOTICE_MINUTES)
     lease = timedelta(minutes=settings.REMINDER_CLAIM_LEASE_MINUTES)
@@ -399,40 +420,77 @@ def reminders_send_due(*, now: datetime | None = None) -> SweepResult:
             for session, user, _due_at in due
             if rows[(session.pk, user.pk, session.starts_at)].sent_at is None
             and rows[(session.pk, user.pk, session.starts_at)].skipped_at is None
+            and rows[(session.pk, user.pk, session.starts_at)].failed_at is None
         ]
-        unsent = Reminder.objects.filter(sent_at=None, skipped_at=None)
-        stale = [row.pk for session, _u, row in open_rows if session.starts_at - now < min_notice]
+        unsent = Reminder.objects.filter(sent_at=None, skipped_at=None, failed_at=None)
+        stale = [row for session, _u, row in open_rows if session.starts_at - now < min_notice]
         if stale:
-            skipped += unsent.filter(pk__in=stale).update(skipped_at=now)
+            skipped += unsent.filter(pk__in=[row.pk for row in stale]).update(skipped_at=now)
+            for row in stale:
+                if row.attempts:
+                    logger.warning(
+                        "Reminder %s skipped: its session is too close after %d failed attempt(s)",
+                        row.pk,
+                        row.attempts,
+                    )
         wanted = [row.pk for session, _u, row in open_rows if session.starts_at - now >= min_notice]
         if not wanted:
             continue
         token = secrets.token_hex(16)
         claimed_at = timezone.now()
-        unsent.filter(pk__in=wanted).filter(Q(claimed_at=None) | Q(claimed_at__lt=claimed_at - lease)).update(
-            claimed_at=claimed_at, claim_token=token
-        )
-        claimed = set(Reminder.objects.filter(claim_token=token).values_list("pk", flat=True))
+        unsent.filter(pk__in=wanted).filter(Q(claimed_at=None) | Q(claimed_at__lt=claimed_at - lease)).filter(
+            Q(next_attempt_at=None) | Q(next_attempt_at__lte=now)
+        ).update(claimed_at=claimed_at, claim_token=token)
+        # With each claimed row's attempts as they are now, not as first read.
+        claimed = dict(Reminder.objects.filter(claim_token=token).values_list("pk", "attempts"))
         batch = [(session, user, row) for session, user, row in open_rows if row.pk in claimed]
+        for _session, _user, row in batch:
+            row.attempts = claimed[row.pk]
         if batch:
-            batch_sent, batch_failed = _reminders_deliver(batch=batch, token=token)
-            sent += batch_sent
-            failed += batch_failed
+            delivery = _reminders_deliver(batch=batch, token=token, now=now)
+            sent += delivery.sent
+            failed += delivery.failed
+            if delivery.server_unreachable:
+                logger.warning(
+                    "Reminder sweep stopped: the mail server cannot be reached; the next run tries again"
+                )
+                break
         if monotonic() - started > REMINDER_SWEEP_BUDGET_SECONDS:
             logger.warning("Reminder sweep stopped after its time budget; the next run continues")
             break
     return SweepResult(sent=sent, skipped=skipped, failed=failed)
 
 
-def _reminders_deliver(*, batch: list[tuple[Session, User, Reminder]], token: str) -> tuple[int, int]:
-    """Email each claimed reminder over one SMTP connection; returns (sent, failed)."""
+@dataclass(frozen=True)
+class _Delivery:
+    sent: int
+    failed: int
+    server_unreachable: bool
+
+
+def _mail_server_unreachable(error: Exception) -> bool:
+    """A failure every other message would meet too (no connection, a refused login or
+    sender), as opposed to one about this message (its recipient or content refused)."""
+    return isinstance(error, OSError) and not isinstance(
+        error, smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError
+    )
+
+
+def _reminders_deliver(
+    *, batch: list[tuple[Session, User, Reminder]], token: str, now: datetime
+) -> _Delivery:
+    """Email each claimed reminder over one SMTP connection; stop at the first failure
+    that means the mail server cannot be reached, releasing the rest untried."""
     sessions = list({session.pk: session for session, _u, _r in batch}.values())
     readings = readings_for_sessions(sessions=sessions, for_members=False)
     notes = session_notes_for_sessions(sessions=sessions)
     sent = failed = 0
+    unreachable = False
+    reached = 0
     connection = get_connection()
     try:
         for session, user, row in batch:
+            reached += 1
             try:
                 _reminder_email_send(
                     session=session,
@@ -441,17 +499,61 @@ def _reminders_deliver(*, batch: list[tuple[Session, User, Reminder]], token: st
                     note=notes.get(session.pk, ""),
                     connection=connection,
                 )
-            except Exception:
-                # Release the claim so the next sweep tries again.
-                Reminder.objects.filter(pk=row.pk, claim_token=token).update(claimed_at=None, claim_token="")
-                logger.exception("Reminder %s could not be sent", row.pk)
+            except Exception as error:
+                _reminder_failed(row=row, token=token, error=error, now=now)
                 failed += 1
+                if _mail_server_unreachable(error):
+                    unreachable = True
+                    break
             else:
                 Reminder.objects.filter(pk=row.pk, claim_token=token).update(sent_at=timezone.now())
                 sent += 1
     finally:
         connection.close()
-    return sent, failed
+        # Not tried (the server was unreachable, or the sweep was interrupted): release
+        # the claims without counting an attempt, so the next run takes them at once.
+        untried = [row.pk for _s, _u, row in batch[reached:]]
+        if untried:
+            Reminder.objects.filter(pk__in=untried, claim_token=token).update(claimed_at=None, claim_token="")
+            failed += len(untried)
+    return _Delivery(sent=sent, failed=failed, server_unreachable=unreachable)
+
+
+def _reminder_failed(*, row: Reminder, token: str, error: Exception, now: datetime) -> None:
+    """Release the claim of a reminder whose send failed, counting the attempt: wait
+    before the next one, or give up after the last.
+
+    The log names the reminder and the exception's class, never its message: an SMTP
+    refusal's message holds the recipient's address."""
+    attempts = row.attempts + 1
+    error_name = type(error).__name__[:100]
+    given_up = attempts >= REMINDER_MAX_ATTEMPTS
+    # Guarded by the claim token: if this sweep's claim lapsed and another sweep took
+    # the reminder over, that sweep's outcome stands.
+    Reminder.objects.filter(pk=row.pk, claim_token=token).update(
+        claimed_at=None,
+        claim_token="",
+        attempts=attempts,
+        last_error=error_name,
+        next_attempt_at=None if given_up else now + REMINDER_RETRY_WAITS[attempts - 1],
+        failed_at=now if given_up else None,
+    )
+    # A mail error is about the server or the address; anything else is likely a bug,
+    # so keep where it happened (the frames, not the message).
+    where = "" if isinstance(error, OSError) else "\n" + "".join(traceback.format_tb(error.__traceback__))
+    if given_up:
+        logger.error(
+            "Reminder %s given up after %d failed attempts (%s)%s", row.pk, attempts, error_name, where
+        )
+    else:
+        logger.warning(
+            "Reminder %s could not be sent (attempt %d of %d, %s); it is tried again later%s",
+            row.pk,
+            attempts,
+            REMINDER_MAX_ATTEMPTS,
+            error_name,
+            where,
+        )
 
 
 def _reminder_email_send(

@@ -4,8 +4,9 @@ from django.db import OperationalError
 from groups.services import reminders_send_due
 
 
-# A failed email is released inside the sweep and retried by the next one; only a
-# database hiccup retries the task itself.
+# A failed email is released inside the sweep and tried again by later sweeps, a
+# bounded number of times with growing waits (groups.services.REMINDER_RETRY_WAITS),
+# then given up on and reported; only a database hiccup retries the task itself.
 @shared_task(
     soft_time_limit=240,
     time_limit=300,
