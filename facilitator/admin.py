@@ -1,7 +1,11 @@
+from typing import Any
+
 from allauth.mfa.models import Authenticator
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from facilitator import selectors, services
@@ -24,6 +28,73 @@ class UserAdmin(BaseUserAdmin):
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+    # Every change made here is audited with ids only. The admin's add, change and
+    # delete views each run in one transaction, so a change and its entry are saved
+    # together or not at all.
+
+    def save_related(self, request, form, formsets, change) -> None:
+        # After the groups and permissions are saved: the form then knows every change.
+        super().save_related(request, form, formsets, change)
+        user = form.instance
+        if not change:
+            services.audit_record(
+                actor=request.user,
+                action="account.admin_created",
+                target=user,
+                staff=user.is_staff,
+                superuser=user.is_superuser,
+            )
+            return
+        services.account_admin_changes_audit(actor=request.user, user=user, changes=_form_changes(form))
+
+    def delete_model(self, request, obj) -> None:
+        with transaction.atomic():
+            services.audit_record(actor=request.user, action="account.deleted", target=obj)
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        with transaction.atomic():
+            for user in queryset:
+                services.audit_record(actor=request.user, action="account.deleted", target=user)
+            super().delete_queryset(request, queryset)
+
+    def user_change_password(self, request, id, form_url=""):
+        """Audit a password an admin set (or password sign-in they turned off).
+
+        Django's view redirects both after a save and after a conflicting submission,
+        so the stored hash, not the response, says whether the password changed."""
+        if request.method != "POST":
+            return super().user_change_password(request, id, form_url)
+        with transaction.atomic():
+            user = self.get_object(request, unquote(id))
+            passwords = User.objects.select_for_update().filter(pk=user.pk if user else None)
+            before = passwords.values_list("password", flat=True).first()
+            response = super().user_change_password(request, id, form_url)
+            if user is not None and passwords.values_list("password", flat=True).first() != before:
+                user.refresh_from_db(fields=["password"])
+                action = (
+                    "account.password_set_by_admin"
+                    if user.has_usable_password()
+                    else "account.password_disabled_by_admin"
+                )
+                services.audit_record(actor=request.user, action=action, target=user)
+        return response
+
+
+def _form_changes(form) -> dict[str, tuple[Any, Any]]:
+    """(before, after) of each field the admin changed; related objects as sets of ids.
+
+    From the form, not by reading the row again: a date and time the form shows to
+    the second is saved back without its microseconds, which is not a change."""
+    changes = {}
+    for name in form.changed_data:
+        before, after = form.initial.get(name), form.cleaned_data.get(name)
+        if name in ("groups", "user_permissions"):
+            before = {getattr(item, "pk", item) for item in before or ()}
+            after = {item.pk for item in after or ()}
+        changes[name] = (before, after)
+    return changes
 
 
 @admin.register(TaskHeartbeat)

@@ -215,3 +215,50 @@ def authenticator_reset(*, actor: User, authenticator) -> None:
             kind=authenticator.type,
         )
         authenticator.delete()
+
+
+# --- Accounts changed by an admin in the Django admin -----------------------------
+
+# The account fields that decide what it may do; each change is its own entry.
+_ACCOUNT_ROLE_FLAGS = ("is_staff", "is_superuser")
+
+
+def account_admin_changes_audit(
+    *, actor: User, user: User, changes: dict[str, tuple[Any, Any]]
+) -> list[AuditEntry]:
+    """Audit what an admin changed on ``user``'s account: one entry per change.
+
+    ``changes`` maps each changed field to its (before, after) values; for ``groups``
+    and ``user_permissions``, to sets of ids. An entry names the field, and a new
+    value only where it is a flag or an id: an email address or a name never goes
+    into the log."""
+    entries = []
+    for field, (before, after) in changes.items():
+        if field in _ACCOUNT_ROLE_FLAGS:
+            entries.append(
+                audit_record(
+                    actor=actor, action="account.role_changed", target=user, flag=field, granted=bool(after)
+                )
+            )
+        elif field == "is_active":
+            action = "account.reactivated" if after else "account.deactivated"
+            entries.append(audit_record(actor=actor, action=action, target=user))
+        elif field in ("groups", "user_permissions"):
+            key = "permission_group" if field == "groups" else "permission"
+            granted, revoked = ("added", "removed") if field == "groups" else ("granted", "revoked")
+            for pk in sorted(after - before):
+                entries.append(
+                    audit_record(actor=actor, action=f"account.{key}_{granted}", target=user, **{key: pk})
+                )
+            for pk in sorted(before - after):
+                entries.append(
+                    audit_record(actor=actor, action=f"account.{key}_{revoked}", target=user, **{key: pk})
+                )
+        elif field == "email":
+            # Where sign-in links and password resets go: worth its own action name.
+            entries.append(audit_record(actor=actor, action="account.email_changed_by_admin", target=user))
+        else:
+            entries.append(
+                audit_record(actor=actor, action="account.profile_changed_by_admin", target=user, field=field)
+            )
+    return entries
