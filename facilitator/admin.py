@@ -1,3 +1,4 @@
+from datetime import datetime, timedelta
 from typing import Any
 
 from allauth.mfa.models import Authenticator
@@ -6,11 +7,16 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from facilitator import selectors, services
+from facilitator import jobs, selectors, services
 from facilitator.forms import InvitationAdminForm
 from facilitator.models import AuditEntry, Invitation, TaskHeartbeat, User
+from facilitator.schedule import BEAT_SCHEDULE
 
 
 @admin.register(User)
@@ -97,13 +103,118 @@ def _form_changes(form) -> dict[str, tuple[Any, Any]]:
     return changes
 
 
+# --- Periodic tasks (the admin's view of manage.py jobs_status) ----------------------
+
+
+def _schedule_every(task_name: str) -> timedelta | None:
+    """How often beat runs the task a heartbeat is named after (its dotted name, or the
+    short name a task records itself); None if it is not in the schedule."""
+    for entry in BEAT_SCHEDULE.values():
+        if task_name in (entry["task"], entry["task"].rsplit(".", 1)[-1]):
+            return entry["schedule"]
+    return None
+
+
+def _late_after(every: timedelta) -> timedelta:
+    """A periodic task is late once it has missed two runs (plus a little for the time a
+    run takes), as jobs.GRACE counts work overdue once its sweep had time to run twice."""
+    return 2 * every + timedelta(minutes=2)
+
+
+def _every_text(every: timedelta) -> str:
+    minutes = int(every.total_seconds() // 60)
+    if minutes and minutes % 60 == 0:
+        hours = minutes // 60
+        return ngettext("every hour", "every %(count)d hours", hours) % {"count": hours}
+    return ngettext("every minute", "every %(count)d minutes", minutes) % {"count": minutes}
+
+
+# What each kind of overdue work from jobs.overdue_work() is, for an admin. A kind
+# added there without a label here still shows, by its key.
+_OVERDUE_LABELS = {
+    "reminders_due_unsent": _("Reminder emails due and not sent (waiting, retrying, or given up)"),
+    "windows_past_close_not_closed": _("Check-ins past their closing time and still open"),
+    "closed_windows_without_rollup": _("Closed check-ins whose results are not yet computed"),
+    "invitations_unsent": _("Invitations waiting to be sent"),
+    "exports_waiting": _("Trend exports waiting to run"),
+    "exports_stuck_running": _("Trend exports whose worker stopped"),
+    "comments_past_retention": _("Check-in comments past their retention, not yet blanked"),
+    "responses_past_retention": _("Check-in answers past their retention, not yet deleted"),
+}
+_GIVEN_UP_WINDOW = timedelta(days=7)
+
+
+def _jobs_summary(*, now: datetime) -> dict[str, list[dict[str, Any]]]:
+    """The periodic tasks that are not running on time and the work that is overdue."""
+    from groups.services import reminders_given_up_count
+
+    late_tasks = []
+    for row in jobs.periodic_tasks_status():
+        every = timedelta(seconds=row["every_seconds"])
+        completed = row["last_completed"]
+        if row["in_beat_schedule"] and not row["enabled"]:
+            problem = _("disabled under Periodic tasks")
+        elif completed is None:
+            problem = _("has not finished a run yet")
+        elif now - completed > _late_after(every):
+            problem = _("last finished %(time)s ago") % {"time": timesince(completed, now)}
+        else:
+            continue
+        late_tasks.append({"name": row["name"], "every": _every_text(every), "problem": problem})
+    overdue = [
+        {"label": _OVERDUE_LABELS.get(kind, kind.replace("_", " ")), "count": count}
+        for kind, count in jobs.overdue_work(now=now).items()
+        if count
+    ]
+    given_up = reminders_given_up_count(since=now - _GIVEN_UP_WINDOW)
+    if given_up:
+        overdue.append(
+            {
+                "label": _("Reminder emails given up on after repeated failures, in the last 7 days"),
+                "count": given_up,
+            }
+        )
+    return {"late_tasks": late_tasks, "overdue": overdue}
+
+
 @admin.register(TaskHeartbeat)
 class TaskHeartbeatAdmin(admin.ModelAdmin):
-    list_display = ("name", "last_run_at", "runs")
+    """When each periodic task last finished; above the list, what is overdue."""
+
+    change_list_template = "admin/facilitator/taskheartbeat/change_list.html"
+    list_display = ("name", "every_display", "last_run_at", "ago_display", "state_display", "runs")
     readonly_fields = ("name", "last_run_at", "runs")
+    ordering = ("name",)
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # written by the tasks only
+
+    @admin.display(description=_("scheduled"))
+    def every_display(self, obj: TaskHeartbeat) -> str:
+        every = _schedule_every(obj.name)
+        return _every_text(every) if every else _("not in the schedule")
+
+    @admin.display(description=_("how long ago"), ordering="-last_run_at")
+    def ago_display(self, obj: TaskHeartbeat) -> str:
+        return _("%(time)s ago") % {"time": timesince(obj.last_run_at)}
+
+    @admin.display(description=_("on time?"))
+    def state_display(self, obj: TaskHeartbeat) -> str:
+        every = _schedule_every(obj.name)
+        if every is None:
+            return "-"
+        if timezone.now() - obj.last_run_at > _late_after(every):
+            return format_html("<strong>{}</strong>", _("Overdue"))
+        return _("On time")
+
+    def changelist_view(self, request, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            return super().changelist_view(request, extra_context)  # refuses
+        summary = _jobs_summary(now=timezone.now())
+        return super().changelist_view(request, {"jobs_summary": summary, **(extra_context or {})})
 
 
 @admin.register(AuditEntry)
