@@ -123,7 +123,10 @@ def safety_signal(answers: dict[str, dict]) -> SafetySignal:
     """Whether a member's answers (instrument key -> values) call for help at once."""
     who5 = answers.get(WHO5_KEY) or {}
     raw = who5_raw(who5)
-    low = raw is not None and (raw < WHO5_LOW_RAW or any(who5.get(f"item{n}") == 0 for n in range(1, 6)))
+    # Any item at 0 calls for help even when another item is missing (a form sent
+    # back with an error); the raw score only counts once all five are answered.
+    any_zero = any(who5.get(f"item{n}") == 0 for n in range(1, 6))
+    low = any_zero or (raw is not None and raw < WHO5_LOW_RAW)
     program = answers.get(PROGRAM_KEY) or {}
     return SafetySignal(feels_unsafe=program.get(SAFE_ITEM_KEY) == SAFE_NO, low_wellbeing=low)
 

@@ -180,10 +180,11 @@ def test_safe_no_with_a_missing_answer_shows_help_above_the_errors_and_keeps_the
     help_now = _help_section(html)
     assert HELP_LEAD in help_now
     assert "Samaritans" in help_now and "116 123" in help_now
-    # At the top: the first thing after the page's heading, before the error summary,
-    # which then has no id="error-summary" for checkin.js to focus (and scroll to).
+    # At the top: the first thing after the page's heading, before the error summary;
+    # focusable, so checkin.js moves focus to it rather than to the summary below.
     assert html.index("</h1>") < html.index('class="help-now"') < html.index('class="error-summary"')
-    assert 'id="error-summary"' not in html
+    assert re.search(r'<section class="help-now"[^>]*tabindex="-1"', html)
+    assert 'id="error-summary"' in html
     assert "Choose an answer for: I have felt active and vigorous" in html
     safe_no = re.search(r'<input[^>]*name="program__safe"[^>]*value="no"[^>]*>', html).group(0)
     assert "checked" in safe_no
@@ -281,3 +282,11 @@ def test_nothing_of_the_signal_is_stored_logged_cached_or_sent_back(
     assert logged[0] == logged[1]
     for _name, _level, message in logged[0]:
         assert "help" not in message.lower() and "safe" not in message.lower()
+
+
+def test_one_who5_item_at_zero_shows_help_even_with_another_item_missing(client, window):
+    # "At no time" on one item calls for help on its own; the raw score is not needed.
+    data = form_data(who5={"item1": 0, "item2": 4, "item3": 4, "item4": 4})
+    html = client.post(_url(window), data).content.decode()
+    assert _shows_help(html) and 'class="error-summary"' in html
+    assert not Response.objects.exists()

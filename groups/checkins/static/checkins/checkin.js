@@ -1,14 +1,16 @@
 /* Progressive enhancement only: the form works the same without it. After a failed
    send, move focus to the error summary so screen readers announce it and keyboard
-   users start there; a summary link then focuses its field rather than only
-   scrolling to it. */
+   users start there, unless the answers called for help: then the help section at
+   the top takes focus (the summary follows it). A summary link focuses its field
+   rather than only scrolling to it. */
 (function () {
   "use strict";
   var summary = document.getElementById("error-summary");
   if (!summary) {
     return;
   }
-  summary.focus();
+  var help = document.querySelector(".help-now");
+  (help || summary).focus();
   summary.addEventListener("click", function (event) {
     var link = event.target.closest("a[href^='#']");
     if (!link) {
