@@ -145,8 +145,21 @@ class FacilitatorPreferenceAdmin(admin.ModelAdmin):
 
 @admin.register(Reminder)
 class ReminderAdmin(admin.ModelAdmin):
-    list_display = ("session", "user", "due_at", "sent_at", "skipped_at")
-    list_filter = (("sent_at", admin.EmptyFieldListFilter), ("skipped_at", admin.EmptyFieldListFilter))
+    list_display = (
+        "session",
+        "user",
+        "due_at",
+        "sent_at",
+        "skipped_at",
+        "attempts",
+        "failed_at",
+        "last_error",
+    )
+    list_filter = (
+        ("sent_at", admin.EmptyFieldListFilter),
+        ("skipped_at", admin.EmptyFieldListFilter),
+        ("failed_at", admin.EmptyFieldListFilter),
+    )
     list_select_related = ("session__group", "user")
 
     def has_add_permission(self, request) -> bool:

@@ -128,3 +128,31 @@ def test_the_group_change_list_filters_active_and_archived_groups(login, admin_u
 
     assert listed("active") == ["Tuesday group"]
     assert listed("archived") == ["Old Monday group"]
+
+
+def test_the_reminder_list_shows_and_filters_the_reminders_given_up_on(login, admin_user, group):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from groups.models import Reminder
+
+    given_up, pending = SessionFactory(group=group), SessionFactory(group=group)
+    due = timezone.now() - timedelta(hours=1)
+    Reminder.objects.create(
+        session=given_up,
+        user=admin_user,
+        session_starts_at=given_up.starts_at,
+        due_at=due,
+        attempts=4,
+        failed_at=due,
+        last_error="SMTPServerDisconnected",
+    )
+    Reminder.objects.create(session=pending, user=admin_user, session_starts_at=pending.starts_at, due_at=due)
+    admin = login(admin_user)
+
+    url = reverse("admin:groups_reminder_changelist")
+    html = admin.get(url, {"failed_at__isempty": "0"}).content.decode()
+
+    assert "SMTPServerDisconnected" in html and "Given up" in html
+    assert "SMTPServerDisconnected" not in admin.get(url, {"failed_at__isempty": "1"}).content.decode()
