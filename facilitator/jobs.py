@@ -74,6 +74,7 @@ GRACE = {
     "windows": 3,  # swept every minute
     "rollups": 12,  # swept every 5
     "invitations": 35,  # swept every 15, after 5 minutes' wait
+    "exports": 12,  # swept every 5, after 2 minutes' wait (a running one: after its lease)
 }
 
 
@@ -110,11 +111,13 @@ def overdue_work(*, now=None) -> dict[str, int]:
     """How much due work no sweep has done yet, per kind (0 everywhere is healthy)."""
     from datetime import timedelta
 
+    from django.db.models import Q
     from django.utils import timezone
 
     from facilitator.models import Invitation
-    from groups.checkins.models import CheckinWindow
+    from groups.checkins.models import CheckinWindow, ExportJob
     from groups.checkins.retention import purge_backlog
+    from groups.checkins.services import EXPORT_LEASE
     from groups.services import reminders_unsettled_count
 
     now = now or timezone.now()
@@ -132,5 +135,16 @@ def overdue_work(*, now=None) -> dict[str, int]:
         )
         .exclude(send_request="")
         .count(),
+        # Waiting since it was made, or since its last attempt began (a failed attempt
+        # puts it back): either way the sweep should have run it by now.
+        "exports_waiting": ExportJob.objects.filter(
+            Q(started_at__isnull=True) | Q(started_at__lte=late["exports"]),
+            status=ExportJob.Status.PENDING,
+            created_at__lte=late["exports"],
+        ).count(),
+        # Its worker is gone (the lease has run out) and the sweep has not claimed it again.
+        "exports_stuck_running": ExportJob.objects.filter(
+            status=ExportJob.Status.RUNNING, started_at__lte=late["exports"] - EXPORT_LEASE
+        ).count(),
         **purge_backlog(now=now),
     }

@@ -403,7 +403,13 @@ class RollupComment(models.Model):
 
 
 class ExportJob(models.Model):
-    """A CSV export made in the background; the page polls its status."""
+    """A CSV export made in the background; the page polls its status.
+
+    Each attempt claims the job (PENDING, or RUNNING with an expired lease, becomes
+    RUNNING) and stamps ``started_at``; a worker killed mid-export leaves the job
+    RUNNING until the lease runs out, and then the export sweep claims it again.
+    ``attempts`` counts the claims, so a job that keeps killing its worker ends
+    FAILED instead of running for ever (``services.export_run``)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")
@@ -421,6 +427,9 @@ class ExportJob(models.Model):
     progress = models.PositiveSmallIntegerField(default=0)
     content = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the latest attempt claimed the job: its lease runs from here.
+    started_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -13,9 +13,13 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from time import monotonic
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +39,7 @@ from groups.checkins.models import (
     new_slip_code,
 )
 from groups.models import Session
+from groups.selectors import groups_visible_to
 
 logger = logging.getLogger(__name__)
 
@@ -420,10 +425,32 @@ def export_record(*, actor, group) -> None:
     audit_record(actor=actor, action="checkin.export_downloaded", target=group)
 
 
+# The export tasks' hard time limit (tasks.export_run and tasks.exports_sweep, which
+# runs exports itself): past it the worker's process is killed, so no attempt holds a
+# job longer than this. The prefork pool enforces it; a solo or thread pool does not.
+EXPORT_TIME_LIMIT_SECONDS = 300
+# A job still RUNNING this long after its attempt began has no worker left: the hard
+# limit, plus a margin for clocks that differ between the machines that compare it.
+EXPORT_LEASE = timedelta(seconds=EXPORT_TIME_LIMIT_SECONDS) + timedelta(minutes=5)
+# Attempts at one job, counting those whose worker died; then it is FAILED.
+EXPORT_MAX_ATTEMPTS = 3
+# A job PENDING this long lost its nudge (or its last attempt failed): the sweep runs it.
+EXPORT_NUDGE_WAIT = timedelta(minutes=2)
+# The sweep starts no export after this long, so the one it runs keeps most of the
+# task's soft time limit.
+EXPORT_SWEEP_BUDGET_SECONDS = 60
+
+
 def export_request(*, actor, group=None) -> ExportJob:
-    """Queue a CSV export of released aggregates (one group, or all for an admin)."""
+    """Queue a CSV export of released aggregates: one group the actor may see, or the
+    whole program for an admin. Raises PermissionDenied otherwise."""
     from groups.checkins import tasks
 
+    if group is None:
+        if not actor.is_staff:
+            raise PermissionDenied
+    elif not groups_visible_to(user=actor).filter(pk=group.pk).exists():
+        raise PermissionDenied
     job = ExportJob.objects.create(requested_by=actor, group=group)
     audit_record(
         actor=actor, action="checkin.export_requested", target=job, group=group.pk if group else None
@@ -440,37 +467,92 @@ def export_request(*, actor, group=None) -> ExportJob:
     return job
 
 
-def export_run(*, job_id) -> ExportJob | None:
-    """Build the export's CSV; claimed by a conditional update, so a repeated message
-    does nothing."""
+def _export_claim(*, job_id, now: datetime) -> int | None:
+    """Claim the job for one attempt and return the attempt's number, or None when the
+    job is not ours to run: done, failed, out of attempts, or RUNNING within its lease."""
+    claimable = Q(status=ExportJob.Status.PENDING) | Q(
+        status=ExportJob.Status.RUNNING, started_at__lt=now - EXPORT_LEASE
+    )
+    claimed = ExportJob.objects.filter(claimable, pk=job_id, attempts__lt=EXPORT_MAX_ATTEMPTS).update(
+        status=ExportJob.Status.RUNNING, started_at=now, attempts=F("attempts") + 1, progress=0
+    )
+    if not claimed:
+        return None
+    return ExportJob.objects.filter(pk=job_id).values_list("attempts", flat=True).first()
+
+
+def export_run(*, job_id, now: datetime | None = None) -> ExportJob | None:
+    """Build the export's CSV, as one attempt; None when there was nothing to run.
+
+    The attempt claims the job with a conditional update (PENDING, or RUNNING with an
+    expired lease, becomes RUNNING with a new ``started_at`` and one more attempt), so
+    a repeated or redelivered message does nothing while another attempt holds it, and
+    every later write names the attempt, so one that outlived its lease changes nothing.
+
+    Failures: a database error or the soft time limit is transient, so the job goes
+    back to PENDING and the exception is raised again: the task's own retry (database
+    errors, with backoff) or the next sweep claims it. Any other error would fail the
+    same way again, so the job is FAILED at once, and so is a job whose attempts are
+    used up (a worker killed mid-export is counted too: the sweep takes the job again
+    once its lease has run out). FAILED is final and is not raised: there is nothing
+    left for a retry to do. The admin's status page stops at FAILED and asks for a new
+    export."""
     from groups.checkins import exports
 
-    if not ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.PENDING).update(
-        status=ExportJob.Status.RUNNING
-    ):
+    attempt = _export_claim(job_id=job_id, now=now or timezone.now())
+    if attempt is None:
         return None
+    mine = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.RUNNING, attempts=attempt)
     job = ExportJob.objects.get(pk=job_id)
     try:
         content = exports.export_csv(job=job)
+    except (OperationalError, SoftTimeLimitExceeded):
+        if attempt < EXPORT_MAX_ATTEMPTS:
+            logger.warning("export attempt %s of %s failed; it will run again", attempt, EXPORT_MAX_ATTEMPTS)
+            mine.update(status=ExportJob.Status.PENDING)
+            raise
+        logger.exception("export failed on its last attempt")
+        mine.update(status=ExportJob.Status.FAILED, finished_at=timezone.now())
     except Exception:
         logger.exception("export failed")
-        ExportJob.objects.filter(pk=job_id).update(status=ExportJob.Status.FAILED, finished_at=timezone.now())
-        raise
-    ExportJob.objects.filter(pk=job_id).update(
-        status=ExportJob.Status.DONE, progress=100, content=content, finished_at=timezone.now()
-    )
+        mine.update(status=ExportJob.Status.FAILED, finished_at=timezone.now())
+    else:
+        if not mine.update(
+            status=ExportJob.Status.DONE, progress=100, content=content, finished_at=timezone.now()
+        ):
+            logger.warning("export attempt %s finished after its lease; a later attempt owns it", attempt)
+            return None
     job.refresh_from_db()
     return job
 
 
 def exports_sweep(*, now: datetime | None = None) -> int:
-    """Run exports whose nudge was lost, and forget finished ones after a day."""
+    """Run exports whose nudge was lost or whose attempt failed or died, fail those out
+    of attempts, and forget every export after a day. Returns how many it finished.
+
+    A RUNNING job is taken again only once its lease (longer than the task's hard time
+    limit) has run out, so never while a live worker may still hold it."""
     now = now or timezone.now()
+    started = monotonic()
     ExportJob.objects.filter(created_at__lt=now - timedelta(days=1)).delete()
-    ran = 0
-    stale = ExportJob.objects.filter(
-        status=ExportJob.Status.PENDING, created_at__lt=now - timedelta(minutes=2)
-    )
-    for job_id in stale.values_list("pk", flat=True)[:50]:
-        ran += export_run(job_id=job_id) is not None
-    return ran
+    ExportJob.objects.filter(
+        status=ExportJob.Status.RUNNING,
+        started_at__lt=now - EXPORT_LEASE,
+        attempts__gte=EXPORT_MAX_ATTEMPTS,
+    ).update(status=ExportJob.Status.FAILED, finished_at=now)
+    due = ExportJob.objects.filter(
+        Q(status=ExportJob.Status.PENDING, created_at__lt=now - EXPORT_NUDGE_WAIT)
+        | Q(status=ExportJob.Status.RUNNING, started_at__lt=now - EXPORT_LEASE)
+    ).order_by("created_at", "pk")
+    done = 0
+    for job_id in list(due.values_list("pk", flat=True)[:50]):
+        if monotonic() - started > EXPORT_SWEEP_BUDGET_SECONDS:
+            logger.warning("export sweep stopped after its time budget; the next run continues")
+            break
+        try:
+            job = export_run(job_id=job_id, now=now)
+        except (OperationalError, SoftTimeLimitExceeded):
+            # The job is PENDING again (or its lease will lapse): the next sweep retries.
+            break
+        done += job is not None and job.status == ExportJob.Status.DONE
+    return done

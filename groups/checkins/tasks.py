@@ -39,13 +39,25 @@ def rollups_sweep() -> None:
     rollups.rollups_sweep()
 
 
-@shared_task(soft_time_limit=250, time_limit=300, **RETRY)
+# An export's lease (services.EXPORT_LEASE) is longer than this hard limit: a job still
+# RUNNING after it has lost its worker, and the sweep claims it again.
+EXPORT_LIMITS = {
+    "soft_time_limit": services.EXPORT_TIME_LIMIT_SECONDS - 50,
+    "time_limit": services.EXPORT_TIME_LIMIT_SECONDS,
+}
+
+
+@shared_task(**EXPORT_LIMITS, **RETRY)
 def export_run(job_id: str) -> None:
+    """One attempt at an export (a nudge; the sweep runs any it misses). A database
+    error puts the job back to PENDING and is retried here with backoff; a retry that
+    finds the job FAILED, DONE or held by another attempt does nothing."""
     services.export_run(job_id=job_id)
 
 
-@shared_task(soft_time_limit=250, time_limit=300, **RETRY)
+@shared_task(**EXPORT_LIMITS, **RETRY)
 def exports_sweep() -> None:
+    """Run exports that lost their nudge or their worker; forget them after a day."""
     services.exports_sweep()
 
 

@@ -138,3 +138,37 @@ def test_a_failed_task_is_not_recorded_as_completed(monkeypatch):
     tasks.windows_sweep.apply()
 
     assert not TaskHeartbeat.objects.filter(name="groups.checkins.tasks.windows_sweep").exists()
+
+
+def test_an_export_waiting_too_long_or_stuck_running_is_overdue_until_the_sweep_runs_it(admin_user):
+    from groups.checkins.models import ExportJob
+    from groups.checkins.services import EXPORT_LEASE, exports_sweep
+
+    now = timezone.now()
+    fresh = ExportJob.objects.create(requested_by=admin_user)
+    waiting = ExportJob.objects.create(requested_by=admin_user)
+    ExportJob.objects.filter(pk=waiting.pk).update(created_at=now - timedelta(minutes=20))
+    # Its worker was killed mid-export, long enough ago that two sweeps should have taken it.
+    ExportJob.objects.create(
+        requested_by=admin_user,
+        status=ExportJob.Status.RUNNING,
+        attempts=1,
+        started_at=now - EXPORT_LEASE - timedelta(minutes=13),
+    )
+    # Running within its lease: a live worker may hold it.
+    ExportJob.objects.create(
+        requested_by=admin_user, status=ExportJob.Status.RUNNING, attempts=1, started_at=now
+    )
+
+    overdue = jobs.overdue_work()
+    assert (overdue["exports_waiting"], overdue["exports_stuck_running"]) == (1, 1)
+    output = _status()
+    assert f"  {'exports stuck running':<32} 1" in output
+    assert f"  {'exports waiting':<32} 1" in output
+    with pytest.raises(CommandError):
+        _status("--check")
+
+    assert exports_sweep() == 2
+    overdue = jobs.overdue_work()
+    assert (overdue["exports_waiting"], overdue["exports_stuck_running"]) == (0, 0)
+    assert ExportJob.objects.get(pk=fresh.pk).status == ExportJob.Status.PENDING
