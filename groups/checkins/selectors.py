@@ -9,13 +9,27 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
+from itertools import pairwise
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, When
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    Count,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from content.models import SessionReading
@@ -494,27 +508,36 @@ class ProgramCell:
     withheld: int = 0
 
 
-def _month_of(moment: datetime, tz) -> date:
-    local = moment.astimezone(tz)
-    return date(local.year, local.month, 1)
+@dataclass
+class _ProgramSums:
+    """The released units of a cell, summed (pooled sums, so the CI is exact), and a
+    count of the units withheld. Nothing of a withheld unit but that count."""
 
+    released: int = 0
+    withheld: int = 0
+    answers: int = 0
+    n: float = 0
+    total: float = 0
+    total_sq: float = 0
 
-def _cell(released: list[dict], withheld: int) -> ProgramCell:
-    if not released:
-        return ProgramCell(status="suppressed" if withheld else "none", withheld=withheld)
-    cell = ProgramCell(status="released", units=len(released), withheld=withheld)
-    cell.answers = sum(unit["answers"] for unit in released)
-    who5 = [unit["who5"] for unit in released if unit.get("who5")]
-    if who5:
-        ci = stats.mean_ci(
-            n=sum(w["n"] for w in who5),
-            total=sum(w["sum"] for w in who5),
-            total_sq=sum(w["sumsq"] for w in who5),
-            lo=0,
-            hi=100,
+    def add(self, row: dict) -> None:
+        self.released += row["released"]
+        self.withheld += row["withheld"]
+        self.answers += row["answers"] or 0
+        self.n += row["n"] or 0
+        self.total += row["total"] or 0
+        self.total_sq += row["total_sq"] or 0
+
+    def cell(self) -> ProgramCell:
+        if not self.released:
+            return ProgramCell(status="suppressed" if self.withheld else "none", withheld=self.withheld)
+        cell = ProgramCell(
+            status="released", units=self.released, withheld=self.withheld, answers=self.answers
         )
-        cell.mean, cell.low, cell.high = ci.mean, ci.low, ci.high
-    return cell
+        if self.n:
+            ci = stats.mean_ci(n=int(self.n), total=self.total, total_sq=self.total_sq, lo=0, hi=100)
+            cell.mean, cell.low, cell.high = ci.mean, ci.low, ci.high
+        return cell
 
 
 def months_back(*, today: date, count: int) -> list[date]:
@@ -526,47 +549,117 @@ def months_back(*, today: date, count: int) -> list[date]:
     return list(reversed(months))
 
 
+def _next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def _month_spans(*, months: list[date], zones: set[str]) -> dict[tuple, list[str]]:
+    """Where each month begins and ends in each time zone, as instants: {((start,
+    end), ...): [zones]}, zones whose months begin at the same instants sharing one
+    entry (a national program has one or a few). ``months`` must run on without a
+    gap, as ``months_back`` gives them: ``_month_index`` tests only their ends."""
+    if any(_next_month(month) != following for month, following in pairwise(months)):
+        raise ValueError("program months must follow one another")
+    spans: dict[tuple, list[str]] = defaultdict(list)
+    for zone in sorted(zones):
+        tz = ZoneInfo(zone)
+        bounds = tuple(
+            (
+                datetime.combine(month, datetime.min.time(), tzinfo=tz),
+                datetime.combine(_next_month(month), datetime.min.time(), tzinfo=tz),
+            )
+            for month in months
+        )
+        spans[bounds].append(zone)
+    return spans
+
+
+def _month_index(*, field: str, spans: dict[tuple, list[str]]) -> Case:
+    """SQL for the index in ``months`` of the month holding ``field`` in its group's
+    own time zone (NULL outside them): a row is bucketed in the database, so no row
+    of a group has to be read to be counted. One test of the zone, then of the
+    months' ends in turn (months are consecutive)."""
+    by_zone = []
+    for bounds, zones in spans.items():
+        months = [When(**{f"{field}__lt": bounds[0][0]}, then=None)]
+        months += [
+            When(**{f"{field}__lt": end}, then=Value(index)) for index, (_start, end) in enumerate(bounds)
+        ]
+        by_zone.append(
+            When(
+                group__timezone__in=zones,
+                then=Case(*months, default=None, output_field=IntegerField()),
+            )
+        )
+    return Case(*by_zone, default=None, output_field=IntegerField())
+
+
+def _program_sums(
+    *, groups: QuerySet[Group] | list[int], months: list[date], spans: dict, by_group: bool
+) -> dict:
+    """Each month's released units summed and withheld units counted, over ``groups``:
+    per (group id, month) or, without ``by_group``, per month. Two queries (session
+    rollups, pooled blocks), aggregated in the database, however many groups.
+
+    Units are what the trend releases: a released session, a released pooled block
+    (dated by its last session); a suppressed session or block counts as withheld
+    and gives nothing else; a session with no answers is not counted at all."""
+    sums: dict = defaultdict(_ProgramSums)
+    if not spans:
+        return sums
+    released = Q(status="released")
+    figures = {
+        "released": Count("pk", filter=released),
+        "withheld": Count("pk", filter=~released),
+        "answers": Sum("answers", filter=released),
+        "n": Sum(Cast(KT("stats__who5__n"), FloatField()), filter=released),
+        "total": Sum(Cast(KT("stats__who5__sum"), FloatField()), filter=released),
+        "total_sq": Sum(Cast(KT("stats__who5__sumsq"), FloatField()), filter=released),
+    }
+    first = min(bounds[0][0] for bounds in spans)
+    last = max(bounds[-1][1] for bounds in spans)
+    keys = ("group_id", "month") if by_group else ("month",)
+    units = [
+        SessionRollup.objects.filter(
+            group__in=groups,
+            status__in=[SessionRollup.Status.RELEASED, SessionRollup.Status.SUPPRESSED],
+            session__starts_at__gte=first,
+            session__starts_at__lt=last,
+        ).annotate(month=_month_index(field="session__starts_at", spans=spans)),
+        BlockRollup.objects.filter(
+            group__in=groups, last_starts_at__gte=first, last_starts_at__lt=last
+        ).annotate(month=_month_index(field="last_starts_at", spans=spans)),
+    ]
+    for rows in units:
+        # Rows outside the months come back as one more bucket (NULL), skipped here:
+        # filtering them in SQL would work out every row's month once more.
+        for row in rows.values(*keys).annotate(**figures).order_by():
+            if row["month"] is None:
+                continue
+            month = months[row["month"]]
+            sums[(row["group_id"], month) if by_group else month].add(row)
+    return sums
+
+
 def program_aggregates(*, user, groups: list[Group], months: list[date]) -> tuple[dict, dict]:
-    """Per group and month, and for all groups per month: released units combined
-    (pooled sums, so the CI is exact), never anything suppressed. Admins only."""
+    """Per group of ``groups`` (a page) and month, and per month for every group the
+    user may see (not only the page): released units combined, never anything
+    suppressed. Admins only. Five queries, however many groups and pages.
+
+    The totals row sums exactly the units the per-group cells release, so the total
+    less any set of cells is a sum of other released cells, on this page or another:
+    no suppressed session, block or cell can be worked out from it. A withheld unit
+    adds one to the withheld count and nothing to any figure; a released pooled
+    block holds only its suppressed sessions (``rollups``), so subtracting released
+    sessions from it gives nothing away either."""
     if not user.is_staff:
         raise PermissionDenied
-    start = months[0]
-    by_cell: dict = defaultdict(list)
-    withheld: dict = defaultdict(int)
-    by_group = {group.pk: group for group in groups}
-    since = timezone.make_aware(datetime.combine(start, datetime.min.time())) - timedelta(days=1)
-    session_rollups = SessionRollup.objects.filter(
-        group_id__in=by_group, session__starts_at__gte=since
-    ).values_list("group_id", "session__starts_at", "status", "answers", "stats", "block")
-    blocks = BlockRollup.objects.filter(group_id__in=by_group, last_starts_at__gte=since).values_list(
-        "group_id", "last_starts_at", "status", "answers", "stats"
-    )
-    released_blocks = set()
-    units = []
-    for group_id, moment, status, answers, unit_stats in blocks:
-        units.append((group_id, moment, status, answers, unit_stats))
-        if status == BlockRollup.Status.RELEASED:
-            released_blocks.add(group_id)
-    for group_id, moment, status, answers, unit_stats, _block in session_rollups:
-        if status == SessionRollup.Status.EMPTY:
-            continue
-        units.append((group_id, moment, status, answers, unit_stats))
-    for group_id, moment, status, answers, unit_stats in units:
-        month = _month_of(moment, by_group[group_id].tzinfo)
-        if month < start:
-            continue
-        if status == "released":
-            unit = {"answers": answers, "who5": unit_stats.get("who5")}
-            by_cell[(group_id, month)].append(unit)
-            by_cell[("all", month)].append(unit)
-        else:
-            withheld[(group_id, month)] += 1
-            withheld[("all", month)] += 1
-    cells = {
-        (group.pk, month): _cell(by_cell[(group.pk, month)], withheld[(group.pk, month)])
-        for group in groups
-        for month in months
-    }
-    totals = {month: _cell(by_cell[("all", month)], withheld[("all", month)]) for month in months}
+    visible = groups_visible_to(user=user)
+    zones = set(visible.order_by().values_list("timezone", flat=True).distinct())
+    zones |= {group.timezone for group in groups}
+    spans = _month_spans(months=months, zones=zones)
+    by_cell = _program_sums(groups=[group.pk for group in groups], months=months, spans=spans, by_group=True)
+    by_month = _program_sums(groups=visible, months=months, spans=spans, by_group=False)
+    cells = {(group.pk, month): by_cell[(group.pk, month)].cell() for group in groups for month in months}
+    totals = {month: by_month[month].cell() for month in months}
     return cells, totals
