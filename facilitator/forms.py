@@ -3,9 +3,7 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from facilitator.models import User
-
-# Long passphrases and password managers are welcome; the cap only stops abuse.
-PASSWORD_MAX_LENGTH = 256
+from facilitator.validators import PASSWORD_MAX_LENGTH
 
 
 class InvitationAcceptForm(forms.Form):
