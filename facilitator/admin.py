@@ -52,7 +52,10 @@ class UserAdmin(BaseUserAdmin):
                 superuser=user.is_superuser,
             )
             return
-        services.account_admin_changes_audit(actor=request.user, user=user, changes=_form_changes(form))
+        changes = _form_changes(form)
+        if "email" in changes:
+            services.account_email_set_by_admin(user=user)
+        services.account_admin_changes_audit(actor=request.user, user=user, changes=changes)
 
     def delete_model(self, request, obj) -> None:
         with transaction.atomic():

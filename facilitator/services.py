@@ -223,6 +223,18 @@ def authenticator_reset(*, actor: User, authenticator) -> None:
 _ACCOUNT_ROLE_FLAGS = ("is_staff", "is_superuser")
 
 
+def account_email_set_by_admin(*, user: User) -> None:
+    """After an admin changed ``user.email`` in the admin: the new address becomes the
+    account's only address, unverified, so sign-in asks the facilitator to confirm it
+    and no sign-in link or password reset can go to the old one any more."""
+    EmailAddress.objects.filter(user=user).exclude(email__iexact=user.email).delete()
+    EmailAddress.objects.update_or_create(
+        user=user,
+        email__iexact=user.email,
+        defaults={"email": user.email, "primary": True, "verified": False},
+    )
+
+
 def account_admin_changes_audit(
     *, actor: User, user: User, changes: dict[str, tuple[Any, Any]]
 ) -> list[AuditEntry]:

@@ -147,6 +147,39 @@ def test_changing_the_address_or_name_is_recorded_without_either_value(admin, ow
     _assert_nothing_identifying(old, owner)
 
 
+def test_a_new_address_set_by_an_admin_replaces_the_old_one_and_must_be_confirmed(admin, owner):
+    from allauth.account.models import EmailAddress
+    from django.core import mail
+    from django.test import Client
+
+    from tests.factories import TEST_PASSWORD
+
+    client = Client()
+
+    old_address = owner.email
+    assert EmailAddress.objects.get(user=owner).verified
+
+    _change(admin, owner, email="alice.new@example.org")
+
+    assert list(EmailAddress.objects.filter(user=owner).values_list("email", "primary", "verified")) == [
+        ("alice.new@example.org", True, False)
+    ]
+    # No password reset link can go to the old address any more (at most the notice
+    # that the address has no account).
+    mail.outbox.clear()
+    client.post(reverse("account_reset_password"), {"email": old_address})
+    to_old = [message.body for message in mail.outbox if old_address in message.to]
+    assert not any("/accounts/password/reset/key/" in body for body in to_old)
+    # Signing in with the new address asks for it to be confirmed first.
+    mail.outbox.clear()
+    response = client.post(
+        reverse("account_login"), {"login": "alice.new@example.org", "password": TEST_PASSWORD}
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == reverse("account_email_verification_sent")
+    assert [message.to for message in mail.outbox] == [["alice.new@example.org"]]
+
+
 def test_setting_a_password_in_the_admin_is_recorded(admin, admin_user, owner):
     response = admin.post(
         reverse("admin:auth_user_password_change", args=[owner.pk]),
