@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from time import monotonic
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import get_connection, send_mail
@@ -499,12 +500,23 @@ def _reminders_deliver(
                     note=notes.get(session.pk, ""),
                     connection=connection,
                 )
+            except SoftTimeLimitExceeded:
+                # Out of time, not a failed send: release this one with the untried.
+                reached -= 1
+                raise
             except Exception as error:
-                _reminder_failed(row=row, token=token, error=error, now=now)
-                failed += 1
                 if _mail_server_unreachable(error):
+                    # The server's failure, not this reminder's: released with the
+                    # untried ones below, no attempt counted, so an outage of any
+                    # length never gives a reminder up.
+                    logger.warning(
+                        "Reminder %s not sent: mail server unreachable (%s)", row.pk, type(error).__name__
+                    )
+                    reached -= 1
                     unreachable = True
                     break
+                _reminder_failed(row=row, token=token, error=error, now=now)
+                failed += 1
             else:
                 Reminder.objects.filter(pk=row.pk, claim_token=token).update(sent_at=timezone.now())
                 sent += 1

@@ -493,8 +493,13 @@ def comment_for_user(*, user, comment_id) -> RollupComment:
 
 
 def export_job_for_user(*, user, job_id) -> ExportJob:
-    """Only the account that asked for an export may see or download it."""
-    return get_object_or_404(ExportJob.objects.filter(requested_by=user), pk=job_id)
+    """Only the account that asked for an export may see or download it, and only
+    while it may still ask for it: a facilitator removed from the group, or an admin
+    no longer staff (for the program export), gets a 404."""
+    allowed = Q(group__in=groups_visible_to(user=user))
+    if user.is_staff:
+        allowed |= Q(group__isnull=True)
+    return get_object_or_404(ExportJob.objects.filter(allowed, requested_by=user), pk=job_id)
 
 
 @dataclass

@@ -292,3 +292,38 @@ def test_a_real_worker_runs_the_sweep_that_takes_a_stuck_export_again():
             time.sleep(0.1)
     done = _job(job)
     assert done.status == ExportJob.Status.DONE and done.attempts == 2
+
+
+# --- Who may still see it -------------------------------------------------------------
+
+
+def test_an_export_stays_downloadable_only_while_its_requester_may_still_ask_for_it(
+    login, owner, cofacilitator, admin_user, group, no_nudge
+):
+    from http import HTTPStatus
+
+    from django.http import Http404
+    from django.urls import reverse
+
+    from groups import services as group_services
+    from groups.checkins import selectors
+
+    released_session(group, [{}] * 5)
+    theirs = services.export_request(actor=cofacilitator, group=group)
+    program = services.export_request(actor=admin_user)
+    for job in (theirs, program):
+        services.export_run(job_id=job.pk)
+    download = reverse("checkins:export_download", args=[theirs.pk])
+    assert login(cofacilitator).get(download).status_code == HTTPStatus.OK
+    # The requester alone: not even the group's owner.
+    with pytest.raises(Http404):
+        selectors.export_job_for_user(user=owner, job_id=theirs.pk)
+
+    group_services.group_cofacilitator_remove(group=group, actor=owner, user_id=cofacilitator.pk)
+    assert login(cofacilitator).get(download).status_code == HTTPStatus.NOT_FOUND
+
+    assert selectors.export_job_for_user(user=admin_user, job_id=program.pk) == program
+    admin_user.is_staff = False
+    admin_user.save(update_fields=["is_staff"])
+    with pytest.raises(Http404):
+        selectors.export_job_for_user(user=admin_user, job_id=program.pk)

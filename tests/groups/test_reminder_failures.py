@@ -106,7 +106,7 @@ def test_a_reminder_given_up_on_stays_overdue_and_is_counted(session, owner):
 
 
 def test_a_reminder_that_failed_once_is_sent_exactly_once_by_a_later_sweep(session, owner, monkeypatch):
-    blip = Mail(monkeypatch, smtplib.SMTPServerDisconnected("Connection unexpectedly closed"))
+    blip = Mail(monkeypatch, _refused(owner.email))  # refused once, for this message
     moment = timezone.now()
 
     services.reminders_send_due(now=moment)
@@ -168,7 +168,8 @@ def test_with_the_mail_server_down_the_sweep_stops_at_the_first_failure_and_send
     down = services.reminders_send_due(now=moment)
 
     assert (down.sent, down.failed) == (0, 6)
-    assert sorted(Reminder.objects.values_list("attempts", flat=True)) == [0, 0, 0, 0, 0, 1]
+    # The server's failure is not the reminders': none of them used up an attempt.
+    assert sorted(Reminder.objects.values_list("attempts", flat=True)) == [0] * 6
     assert not Reminder.objects.exclude(claim_token="").exists()  # nothing left claimed
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -208,3 +209,35 @@ def test_the_periodic_task_reports_the_sends_that_failed(session, owner, monkeyp
     Mail(monkeypatch, _refused(owner.email))
 
     assert reminders_sweep() == {"sent": 0, "skipped": 0, "failed": 1}
+
+
+def test_a_mail_server_outage_longer_than_every_retry_wait_gives_no_reminder_up(session, owner, monkeypatch):
+    outage = Mail(monkeypatch, smtplib.SMTPServerDisconnected("Connection unexpectedly closed"))
+    moment = timezone.now()
+    # Down for three hours, a sweep every five minutes: far more tries than attempts allowed.
+    for _ in range(36):
+        assert services.reminders_send_due(now=moment).sent == 0
+        moment += SWEEP_EVERY
+    assert outage.tries == 36
+
+    reminder = Reminder.objects.get(session=session, user=owner)
+    assert (reminder.attempts, reminder.failed_at, reminder.claim_token) == (0, None, "")
+    outage.error = None
+    assert services.reminders_send_due(now=moment).sent == 1
+    assert [message.to for message in mail.outbox] == [[owner.email]]
+
+
+def test_a_sweep_out_of_time_releases_the_reminder_it_was_sending_without_counting_an_attempt(
+    session, owner, monkeypatch
+):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    timeout = Mail(monkeypatch, SoftTimeLimitExceeded())
+
+    with pytest.raises(SoftTimeLimitExceeded):
+        services.reminders_send_due()
+
+    reminder = Reminder.objects.get(session=session, user=owner)
+    assert (reminder.attempts, reminder.failed_at, reminder.claim_token) == (0, None, "")
+    timeout.error = None
+    assert services.reminders_send_due().sent == 1
