@@ -1,6 +1,7 @@
 """axe-core on the pages no other browser test checks: the facilitator's group list, a
 reading plan's edit form, the members' help page and an unknown member link, the
-admin's reading list and change form, and the member check-in pages that answer a
+admin's reading list and change form, the admin's task list with overdue work, the
+"too many attempts" page (429), and the member check-in pages that answer a
 send which stored nothing: refused as cross-site (403), and with the help section
 the form with errors, closed (410), not open and unknown (404)."""
 
@@ -88,6 +89,43 @@ def test_the_admins_group_list_with_its_no_delete_hint_passes_axe(live_server, p
     page.goto(f"{live_server.url}/admin/groups/group/")
     expect(page.locator(".no-delete-hint")).to_contain_text("archived, never deleted")
     expect(page.get_by_label("Action:")).not_to_contain_text("Delete")
+    axe_check(page)
+
+
+def test_the_admins_task_list_with_overdue_work_passes_axe(live_server, page, axe_check):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from facilitator.models import TaskHeartbeat
+    from facilitator.schedule import BEAT_SCHEDULE
+
+    for entry in BEAT_SCHEDULE.values():
+        TaskHeartbeat.objects.create(name=entry["task"], last_run_at=timezone.now(), runs=3)
+    TaskHeartbeat.objects.filter(name="groups.tasks.reminders_sweep").update(
+        last_run_at=timezone.now() - timedelta(hours=2)
+    )
+    sign_in(page, live_server, AdminFactory(email="admin@example.org", display_name="Admin"))
+
+    page.goto(f"{live_server.url}/admin/facilitator/taskheartbeat/")
+    expect(page.locator(".jobs-summary")).to_contain_text("Periodic tasks not running on time")
+    axe_check(page)
+
+
+def test_the_too_many_attempts_page_passes_axe(live_server, page, axe_check):
+    # The page as allauth serves it after six posts to a reset link within five minutes
+    # (the browser would need a valid form each time; the test client needs no token),
+    # shown on the live server's origin so that its stylesheet loads.
+    client = Client()
+    url = "/accounts/password/reset/key/1-not-a-key/"
+    for _ in range(6):
+        response = client.post(url, {"password1": "first passphrase 1", "password2": "first passphrase 1"})
+    assert response.status_code == 429
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.set_content(response.content.decode())
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Too many attempts")
+    expect(page.locator("link[rel=stylesheet]").first).to_have_attribute("href", re.compile("^/static/"))
     axe_check(page)
 
 
