@@ -139,6 +139,29 @@ def _change(client, *, old: str = TEST_PASSWORD, new1: str, new2: str | None = N
     )
 
 
+# A new password (and its repeat, None for the same) that every password form refuses,
+# the field the message goes beside, and the message.
+BAD_NEW_PASSWORDS = [
+    pytest.param(
+        NEW_PASSWORD,
+        "a different passphrase 88",
+        "password2",
+        "You must type the same password each time.",
+        id="mismatched",
+    ),
+    pytest.param(
+        "Sh0rt!",
+        None,
+        "password1",
+        "This password is too short. It must contain at least 8 characters.",
+        id="too-short",
+    ),
+    pytest.param("password123", None, "password1", "This password is too common.", id="common"),
+    pytest.param("86753099127", None, "password1", "This password is entirely numeric.", id="numeric"),
+    pytest.param("", "", "password1", "This field is required.", id="empty"),
+]
+
+
 def _password_unchanged(user) -> bool:
     user.refresh_from_db()
     return user.check_password(TEST_PASSWORD)
@@ -147,22 +170,7 @@ def _password_unchanged(user) -> bool:
 @pytest.mark.parametrize(
     ("new1", "new2", "field", "message"),
     [
-        pytest.param(
-            NEW_PASSWORD,
-            "a different passphrase 88",
-            "password2",
-            "You must type the same password each time.",
-            id="mismatched",
-        ),
-        pytest.param(
-            "Sh0rt!",
-            None,
-            "password1",
-            "This password is too short. It must contain at least 8 characters.",
-            id="too-short",
-        ),
-        pytest.param("password123", None, "password1", "This password is too common.", id="common"),
-        pytest.param("86753099127", None, "password1", "This password is entirely numeric.", id="numeric"),
+        *BAD_NEW_PASSWORDS,
         pytest.param(
             "alice@example.org",
             None,
@@ -170,7 +178,6 @@ def _password_unchanged(user) -> bool:
             "The password is too similar to the email address.",
             id="the-address",
         ),
-        pytest.param("", "", "password1", "This field is required.", id="empty"),
         pytest.param("long\x00passphrase 1", None, "password1", "Null characters are not allowed.", id="nul"),
     ],
 )
@@ -283,23 +290,7 @@ def reset_form(client, owner) -> str:
 @pytest.mark.parametrize(
     ("new1", "new2", "field", "message"),
     [
-        pytest.param(
-            NEW_PASSWORD,
-            "a different passphrase 88",
-            "password2",
-            "You must type the same password each time.",
-            id="mismatched",
-        ),
-        pytest.param(
-            "Sh0rt!",
-            None,
-            "password1",
-            "This password is too short. It must contain at least 8 characters.",
-            id="too-short",
-        ),
-        pytest.param("password123", None, "password1", "This password is too common.", id="common"),
-        pytest.param("86753099127", None, "password1", "This password is entirely numeric.", id="numeric"),
-        pytest.param("", "", "password1", "This field is required.", id="empty"),
+        *BAD_NEW_PASSWORDS,
     ],
 )
 def test_a_bad_password_on_the_reset_link_gets_a_message_and_the_link_still_works(
