@@ -142,6 +142,7 @@ _OVERDUE_LABELS = {
     "exports_waiting": _("Trend exports waiting to run"),
     "exports_stuck_running": _("Trend exports whose worker stopped"),
     "comments_past_retention": _("Check-in comments past their retention, not yet blanked"),
+    "released_comments_past_retention": _("Released comments past their retention, not yet deleted"),
     "responses_past_retention": _("Check-in answers past their retention, not yet deleted"),
 }
 _GIVEN_UP_WINDOW = timedelta(days=7)

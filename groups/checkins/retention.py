@@ -5,7 +5,9 @@
   is rolled up.
 - Whole raw responses are deleted ``CHECKIN_ANSWER_RETENTION_DAYS`` (default 730)
   after the session, once it is rolled up.
-- Rollups (and the comments they released) are kept.
+- Released comments (the copies a rollup or pooled block shows to facilitators) are
+  deleted at the same age, counted from the session (a block: from its last session).
+- Rollups themselves (counts, means, intervals) are kept.
 
 "Rolled up" means the session's rollup exists and nothing will read its raw answers
 again: it was released or empty, or it was suppressed and its pooling block is
@@ -22,10 +24,10 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
-from groups.checkins.models import Answer, Item, Response, SessionRollup
+from groups.checkins.models import Answer, Item, Response, RollupComment, SessionRollup
 from groups.checkins.rollups import POOL_BLOCK_SIZE
 
 
@@ -33,6 +35,7 @@ from groups.checkins.rollups import POOL_BLOCK_SIZE
 class PurgeResult:
     comments_blanked: int
     responses_deleted: int
+    released_comments_deleted: int = 0
 
 
 def _cutoffs(now: datetime) -> tuple[datetime, datetime]:
@@ -92,6 +95,30 @@ def comments_purge(*, now: datetime | None = None) -> int:
     return len(changed)
 
 
+def comments_past_retention(*, started_at: datetime, now: datetime | None = None) -> bool:
+    """Whether the comments of a session (or block, by its last session) that started at
+    ``started_at`` are past their retention: a results page then says they were removed."""
+    comment_cutoff, _answer_cutoff = _cutoffs(now or timezone.now())
+    return started_at < comment_cutoff
+
+
+def _released_comments_past(cutoff: datetime):
+    return RollupComment.objects.filter(
+        Q(session_rollup__session__starts_at__lt=cutoff) | Q(block_rollup__last_starts_at__lt=cutoff)
+    )
+
+
+def released_comments_purge(*, now: datetime | None = None) -> int:
+    """Delete the released comments of sessions and blocks past the comment age; how many."""
+    comment_cutoff, _answer_cutoff = _cutoffs(now or timezone.now())
+    # Ids first: a delete through the joins would be a subquery on some databases.
+    ids = list(_released_comments_past(comment_cutoff).values_list("pk", flat=True))
+    deleted = 0
+    for start in range(0, len(ids), 500):
+        deleted += RollupComment.objects.filter(pk__in=ids[start : start + 500]).delete()[0]
+    return deleted
+
+
 def answers_purge(*, now: datetime | None = None) -> int:
     """Delete the raw responses of rolled-up sessions past the answer age; how many."""
     _comment_cutoff, answer_cutoff = _cutoffs(now or timezone.now())
@@ -108,7 +135,11 @@ def retention_purge(*, now: datetime | None = None) -> PurgeResult:
     now = now or timezone.now()
     # Deleting first spares blanking text that is about to go anyway.
     deleted = answers_purge(now=now)
-    return PurgeResult(comments_blanked=comments_purge(now=now), responses_deleted=deleted)
+    return PurgeResult(
+        comments_blanked=comments_purge(now=now),
+        responses_deleted=deleted,
+        released_comments_deleted=released_comments_purge(now=now),
+    )
 
 
 def purge_backlog(*, now: datetime | None = None, grace: timedelta = timedelta(days=1)) -> dict[str, int]:
@@ -116,6 +147,7 @@ def purge_backlog(*, now: datetime | None = None, grace: timedelta = timedelta(d
     comment_cutoff, answer_cutoff = _cutoffs((now or timezone.now()) - grace)
     return {
         "comments_past_retention": len(_answers_with_text(rolled_up_sessions(started_before=comment_cutoff))),
+        "released_comments_past_retention": _released_comments_past(comment_cutoff).count(),
         "responses_past_retention": Response.objects.filter(
             session_id__in=rolled_up_sessions(started_before=answer_cutoff)
         ).count(),

@@ -63,6 +63,11 @@ def exports_sweep() -> None:
 
 @shared_task(soft_time_limit=250, time_limit=300, **RETRY)
 def retention_sweep() -> dict[str, int]:
-    """Blank old free text and delete old raw answers of rolled-up sessions."""
+    """Blank old free text and delete old raw answers of rolled-up sessions, and delete
+    old released comments."""
     result = retention.retention_purge()
-    return {"comments_blanked": result.comments_blanked, "responses_deleted": result.responses_deleted}
+    return {
+        "comments_blanked": result.comments_blanked,
+        "responses_deleted": result.responses_deleted,
+        "released_comments_deleted": result.released_comments_deleted,
+    }

@@ -25,7 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
-from groups.checkins import charts, exports, instruments, rollups, selectors, services
+from groups.checkins import charts, exports, instruments, retention, rollups, selectors, services
 from groups.checkins.forms import CheckinForm, CodeForm, SlipCountForm, WindowSettingsForm
 from groups.checkins.models import CheckinWindow
 from groups.selectors import group_for_user, groups_visible_to
@@ -442,8 +442,12 @@ def trends_csv(request: HttpRequest, group_id: int) -> HttpResponse:
     return response
 
 
-def _results_context(rollup, comments_allowed: bool) -> dict:
-    return {"comments": selectors.comments_shown(rollup=rollup) if comments_allowed else []}
+def _results_context(rollup, started_at) -> dict:
+    """The released comments, or none once they are past their retention (the page then
+    says they were removed)."""
+    if retention.comments_past_retention(started_at=started_at):
+        return {"comments": [], "comments_removed_after": settings.CHECKIN_COMMENT_RETENTION_DAYS}
+    return {"comments": selectors.comments_shown(rollup=rollup)}
 
 
 @login_required
@@ -463,7 +467,7 @@ def session_results(request: HttpRequest, session_id: int) -> HttpResponse:
         "pooled": result.pooled,
     }
     if rollup is not None and rollup.is_released:
-        context |= _results_context(rollup, True)
+        context |= _results_context(rollup, session.starts_at)
     return render(request, "checkins/results_session.html", context)
 
 
@@ -479,7 +483,7 @@ def block_results(request: HttpRequest, group_id: int, number: int) -> HttpRespo
         "sessions": selectors.block_sessions(block=block),
     }
     if block.is_released:
-        context |= _results_context(block, True)
+        context |= _results_context(block, block.last_starts_at)
     return render(request, "checkins/results_block.html", context)
 
 

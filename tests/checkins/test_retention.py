@@ -1,8 +1,10 @@
-"""Retention: old free text and old raw answers go once rolled up; rollups stay."""
+"""Retention: old free text (raw and released) and old raw answers go once rolled up;
+the rollups' figures stay."""
 
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from facilitator import jobs
 from facilitator.schedule import BEAT_SCHEDULE
@@ -26,12 +28,13 @@ def _days_ago(days: int) -> dict:
     return {"starts_in": -timedelta(days=days)}
 
 
-def test_free_text_older_than_the_comment_age_is_blanked_once_released_and_scores_kept(group):
+def test_free_text_older_than_the_comment_age_is_removed_once_released_and_scores_kept(group):
     old = released_session(group, SIX_WITH_COMMENTS, **_days_ago(181))
     rollup_before = SessionRollup.objects.get(session=old)
-    released_comments = RollupComment.objects.filter(session_rollup=rollup_before).count()
+    assert RollupComment.objects.filter(session_rollup=rollup_before).count() == 6
 
     assert retention.comments_purge() == 6
+    assert retention.released_comments_purge() == 6
 
     assert _comments(old) == [""] * 6
     assert Response.objects.filter(session=old).count() == 6  # the scores stay until the answer age
@@ -39,14 +42,16 @@ def test_free_text_older_than_the_comment_age_is_blanked_once_released_and_score
     assert scores == [who5_all(3)] * 6
     rollup = SessionRollup.objects.get(session=old)
     assert rollup.stats == rollup_before.stats
-    assert RollupComment.objects.filter(session_rollup=rollup).count() == released_comments > 0
+    assert not RollupComment.objects.exists()
 
 
 def test_free_text_younger_than_the_comment_age_is_kept(group):
     recent = released_session(group, SIX_WITH_COMMENTS, **_days_ago(179))
 
     assert retention.comments_purge() == 0
+    assert retention.released_comments_purge() == 0
     assert sorted(_comments(recent)) == [f"line {n}" for n in range(6)]
+    assert RollupComment.objects.filter(session_rollup__session=recent).count() == 6
 
 
 def test_nothing_is_purged_from_a_session_not_yet_rolled_up(group):
@@ -91,8 +96,12 @@ def test_the_purge_is_idempotent(group):
     first = retention.retention_purge()
     second = retention.retention_purge()
 
-    assert first == retention.PurgeResult(comments_blanked=6, responses_deleted=6)
-    assert second == retention.PurgeResult(comments_blanked=0, responses_deleted=0)
+    assert first == retention.PurgeResult(
+        comments_blanked=6, responses_deleted=6, released_comments_deleted=12
+    )
+    assert second == retention.PurgeResult(
+        comments_blanked=0, responses_deleted=0, released_comments_deleted=0
+    )
 
 
 def test_the_ages_come_from_settings(group, settings):
@@ -101,7 +110,9 @@ def test_the_ages_come_from_settings(group, settings):
     month_old = released_session(group, SIX_WITH_COMMENTS, **_days_ago(31))
     two_months_old = released_session(group, SIX_WITH_COMMENTS, **_days_ago(61))
 
-    assert retention.retention_purge() == retention.PurgeResult(comments_blanked=6, responses_deleted=6)
+    assert retention.retention_purge() == retention.PurgeResult(
+        comments_blanked=6, responses_deleted=6, released_comments_deleted=12
+    )
     assert _comments(month_old) == [""] * 6
     assert not Response.objects.filter(session=two_months_old).exists()
 
@@ -112,9 +123,46 @@ def test_the_sweep_is_a_scheduled_task_and_its_backlog_shows_in_jobs_status(grou
     assert any(e["task"] == "groups.checkins.tasks.retention_sweep" for e in BEAT_SCHEDULE.values())
     backlog = jobs.overdue_work()
     assert backlog["comments_past_retention"] == 12
+    assert backlog["released_comments_past_retention"] == 12
     assert backlog["responses_past_retention"] == 6
 
-    assert tasks.retention_sweep() == {"comments_blanked": 6, "responses_deleted": 6}
+    assert tasks.retention_sweep() == {
+        "comments_blanked": 6,
+        "responses_deleted": 6,
+        "released_comments_deleted": 12,
+    }
 
     backlog = jobs.overdue_work()
     assert backlog["comments_past_retention"] == backlog["responses_past_retention"] == 0
+    assert backlog["released_comments_past_retention"] == 0
+
+
+def test_a_pooled_blocks_comments_go_by_the_age_of_its_last_session(group, settings):
+    from groups.checkins.models import BlockRollup
+
+    settings.CHECKIN_K_SCORES = settings.CHECKIN_K_COMMENTS = 5
+    small = [{"who5": who5_all(2), "comment": "pooled line"}] * 2
+    for days in (200, 190, 185, 170):  # a block of four small sessions, the last 170 days ago
+        released_session(group, small, **_days_ago(days))
+    block = BlockRollup.objects.get(group=group)
+    assert block.is_released and RollupComment.objects.filter(block_rollup=block).count() == 8
+
+    assert retention.released_comments_purge() == 0
+    assert retention.released_comments_purge(now=timezone.now() + timedelta(days=11)) == 8
+    assert not RollupComment.objects.exists()
+    assert BlockRollup.objects.get(pk=block.pk).answers == 8
+
+
+def test_a_results_page_past_the_comment_age_says_its_comments_were_deleted(client, owner, group):
+    from django.urls import reverse
+
+    old = released_session(group, SIX_WITH_COMMENTS, **_days_ago(181))
+    recent = released_session(group, SIX_WITH_COMMENTS, **_days_ago(10))
+    client.force_login(owner)
+
+    # Even before the sweep has run, the page shows nothing past its retention.
+    html = client.get(reverse("checkins:session_results", args=[old.pk])).content.decode()
+    assert "Comments are deleted 180 days after the session" in html
+    assert "line 0" not in html
+    html = client.get(reverse("checkins:session_results", args=[recent.pk])).content.decode()
+    assert "line 0" in html and "Comments are deleted" not in html
