@@ -16,7 +16,6 @@ from django.utils.translation import ngettext
 from facilitator import jobs, selectors, services
 from facilitator.forms import InvitationAdminForm
 from facilitator.models import AuditEntry, Invitation, TaskHeartbeat, User
-from facilitator.schedule import BEAT_SCHEDULE
 
 
 @admin.register(User)
@@ -109,21 +108,6 @@ def _form_changes(form) -> dict[str, tuple[Any, Any]]:
 # --- Periodic tasks (the admin's view of manage.py jobs_status) ----------------------
 
 
-def _schedule_every(task_name: str) -> timedelta | None:
-    """How often beat runs the task a heartbeat is named after (its dotted name, or the
-    short name a task records itself); None if it is not in the schedule."""
-    for entry in BEAT_SCHEDULE.values():
-        if task_name in (entry["task"], entry["task"].rsplit(".", 1)[-1]):
-            return entry["schedule"]
-    return None
-
-
-def _late_after(every: timedelta) -> timedelta:
-    """A periodic task is late once it has missed two runs (plus a little for the time a
-    run takes), as jobs.GRACE counts work overdue once its sweep had time to run twice."""
-    return 2 * every + timedelta(minutes=2)
-
-
 def _every_text(every: timedelta) -> str:
     minutes = int(every.total_seconds() // 60)
     if minutes and minutes % 60 == 0:
@@ -160,7 +144,7 @@ def _jobs_summary(*, now: datetime) -> dict[str, list[dict[str, Any]]]:
             problem = _("disabled under Periodic tasks")
         elif completed is None:
             problem = _("has not finished a run yet")
-        elif now - completed > _late_after(every):
+        elif now - completed > jobs.late_after(every):
             problem = _("last finished %(time)s ago") % {"time": timesince(completed, now)}
         else:
             continue
@@ -198,7 +182,7 @@ class TaskHeartbeatAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("scheduled"))
     def every_display(self, obj: TaskHeartbeat) -> str:
-        every = _schedule_every(obj.name)
+        every = jobs.schedule_every(obj.name)
         return _every_text(every) if every else _("not in the schedule")
 
     @admin.display(description=_("how long ago"), ordering="-last_run_at")
@@ -207,10 +191,10 @@ class TaskHeartbeatAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("on time?"))
     def state_display(self, obj: TaskHeartbeat) -> str:
-        every = _schedule_every(obj.name)
+        every = jobs.schedule_every(obj.name)
         if every is None:
             return "-"
-        if timezone.now() - obj.last_run_at > _late_after(every):
+        if timezone.now() - obj.last_run_at > jobs.late_after(every):
             return format_html("<strong>{}</strong>", _("Overdue"))
         return _("On time")
 

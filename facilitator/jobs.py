@@ -78,6 +78,31 @@ GRACE = {
 }
 
 
+def heartbeat_names(task: str) -> tuple[str, str]:
+    """The names a periodic task's heartbeat may carry: its dotted name, or the short
+    name a task records itself under."""
+    return task, task.rsplit(".", 1)[-1]
+
+
+def schedule_every(heartbeat_name: str):
+    """How often beat runs the task a heartbeat is named after (a timedelta), or None
+    if it is not in the schedule."""
+    from facilitator.schedule import BEAT_SCHEDULE
+
+    for entry in BEAT_SCHEDULE.values():
+        if heartbeat_name in heartbeat_names(entry["task"]):
+            return entry["schedule"]
+    return None
+
+
+def late_after(every):
+    """A periodic task is late once it has missed two runs (plus a little for the time a
+    run takes), as GRACE counts work overdue once its sweep had time to run twice."""
+    from datetime import timedelta
+
+    return 2 * every + timedelta(minutes=2)
+
+
 def periodic_tasks_status() -> list[dict]:
     """Each declared periodic task with what beat and the worker last recorded."""
     from django_celery_beat.models import PeriodicTask
@@ -90,8 +115,8 @@ def periodic_tasks_status() -> list[dict]:
     rows = []
     for name, entry in BEAT_SCHEDULE.items():
         task = stored.get(name)
-        short = entry["task"].rsplit(".", 1)[-1]
-        heartbeat = heartbeats.get(entry["task"]) or heartbeats.get(short)
+        dotted, short = heartbeat_names(entry["task"])
+        heartbeat = heartbeats.get(dotted) or heartbeats.get(short)
         rows.append(
             {
                 "name": name,

@@ -225,10 +225,11 @@ class Reminder(models.Model):
     claim older than ``REMINDER_CLAIM_LEASE_MINUTES`` belongs to a sweep that died
     (a killed worker) and may be taken over, so the reminder still goes.
 
-    A send that fails releases the claim and counts an attempt; later sweeps try
-    again from ``next_attempt_at``, waiting longer each time, and after the last
-    attempt ``failed_at`` is set: no sweep tries it again, and it stays counted as
-    overdue work until its session starts."""
+    A send refused for this message releases the claim and counts an attempt; later
+    sweeps try again from ``next_attempt_at``, waiting longer each time, and after the
+    last attempt ``failed_at`` is set: no sweep tries it again, and it stays counted
+    as overdue work until its session starts. A mail server that cannot be reached
+    counts no attempt (the claim is simply released)."""
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="reminders")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders")

@@ -487,11 +487,12 @@ def _reminders_deliver(
     notes = session_notes_for_sessions(sessions=sessions)
     sent = failed = 0
     unreachable = False
-    reached = 0
+    # The first reminder of the batch not settled (sent, or failed and counted).
+    untried_from = 0
     connection = get_connection()
     try:
-        for session, user, row in batch:
-            reached += 1
+        for index, (session, user, row) in enumerate(batch):
+            untried_from = index
             try:
                 _reminder_email_send(
                     session=session,
@@ -501,8 +502,7 @@ def _reminders_deliver(
                     connection=connection,
                 )
             except SoftTimeLimitExceeded:
-                # Out of time, not a failed send: release this one with the untried.
-                reached -= 1
+                # Out of time, not a failed send: this one is released with the untried.
                 raise
             except Exception as error:
                 if _mail_server_unreachable(error):
@@ -512,7 +512,6 @@ def _reminders_deliver(
                     logger.warning(
                         "Reminder %s not sent: mail server unreachable (%s)", row.pk, type(error).__name__
                     )
-                    reached -= 1
                     unreachable = True
                     break
                 _reminder_failed(row=row, token=token, error=error, now=now)
@@ -520,11 +519,12 @@ def _reminders_deliver(
             else:
                 Reminder.objects.filter(pk=row.pk, claim_token=token).update(sent_at=timezone.now())
                 sent += 1
+            untried_from = index + 1
     finally:
         connection.close()
         # Not tried (the server was unreachable, or the sweep was interrupted): release
         # the claims without counting an attempt, so the next run takes them at once.
-        untried = [row.pk for _s, _u, row in batch[reached:]]
+        untried = [row.pk for _s, _u, row in batch[untried_from:]]
         if untried:
             Reminder.objects.filter(pk__in=untried, claim_token=token).update(claimed_at=None, claim_token="")
             failed += len(untried)
