@@ -111,12 +111,7 @@ def _released_comments_past(cutoff: datetime):
 def released_comments_purge(*, now: datetime | None = None) -> int:
     """Delete the released comments of sessions and blocks past the comment age; how many."""
     comment_cutoff, _answer_cutoff = _cutoffs(now or timezone.now())
-    # Ids first: a delete through the joins would be a subquery on some databases.
-    ids = list(_released_comments_past(comment_cutoff).values_list("pk", flat=True))
-    deleted = 0
-    for start in range(0, len(ids), 500):
-        deleted += RollupComment.objects.filter(pk__in=ids[start : start + 500]).delete()[0]
-    return deleted
+    return _released_comments_past(comment_cutoff).delete()[0]
 
 
 def answers_purge(*, now: datetime | None = None) -> int:
