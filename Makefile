@@ -11,12 +11,13 @@ export PORT HOST SITE_URL
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-test run setup test test-browser test-faults test-all lint format check-migrations ci clean bench
+.PHONY: help install install-test install-markup run setup test test-browser test-faults test-markup test-all lint format check-migrations ci clean bench
 
 help:
 	@echo "make run           start the site (web, Celery worker, Celery beat) on http://$(HOST):$(PORT)/"
 	@echo "make test          run the test suite (browser tests: make test-browser)"
 	@echo "make test-faults   stop Redis and kill workers on purpose (needs redis-server)"
+	@echo "make test-markup   every page through the Nu Html Checker (needs Java and npm)"
 	@echo "make lint          ruff and djLint"
 	@echo "make ci            what .ci/run does on this machine"
 	@echo "make bench         the benchmark (QUICK=1 for a small program); report in bench/results/"
@@ -37,6 +38,14 @@ $(VENV)/.installed-test: requirements/base.txt requirements/test.txt | $(BIN)/py
 install: $(VENV)/.installed-base
 install-test: $(VENV)/.installed-test
 
+# The Nu Html Checker, pinned in requirements/package-lock.json. --ignore-scripts:
+# the package's install script would download a Java runtime; the machine's is used.
+VNU_JAR := requirements/node_modules/vnu-jar/build/dist/vnu.jar
+$(VNU_JAR): requirements/package.json requirements/package-lock.json
+	npm ci --prefix requirements --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+install-markup: install-test $(VNU_JAR)
+
 setup: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py createcachetable
@@ -51,7 +60,7 @@ run: setup
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
 
 test: install-test
-	$(BIN)/pytest -m "not browser and not faults" $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not browser and not faults and not markup" $(PYTEST_ARGS)
 
 test-browser: install-test
 	$(BIN)/pytest -m browser $(PYTEST_ARGS)
@@ -60,7 +69,11 @@ test-browser: install-test
 test-faults: install-test
 	$(BIN)/pytest -m faults tests/faults $(PYTEST_ARGS)
 
-test-all: install-test
+# Renders every page for every role and checks them all in one run of vnu.jar.
+test-markup: install-markup
+	$(BIN)/pytest -m markup tests/markup $(PYTEST_ARGS)
+
+test-all: install-markup
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install-test

@@ -11,7 +11,12 @@ MAX_PLAN_ROWS = 104
 
 
 class ReadingSearchForm(forms.Form):
-    q = forms.CharField(label=_("Search the library"), required=False, max_length=100)
+    q = forms.CharField(
+        label=_("Search the library"),
+        required=False,
+        max_length=100,
+        widget=forms.SearchInput(attrs={"autocomplete": "off"}),
+    )
     theme = forms.ModelChoiceField(
         label=_("Theme"),
         queryset=Theme.objects.none(),
@@ -22,7 +27,6 @@ class ReadingSearchForm(forms.Form):
 
     def __init__(self, *args, themes, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["q"].widget.attrs.update({"type": "search", "autocomplete": "off"})
         self.fields["theme"].queryset = themes
 
 

@@ -1,5 +1,8 @@
 from django import forms
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth import password_validation
+from django.contrib.auth.forms import ReadOnlyPasswordHashWidget
+from django.forms.renderers import DjangoTemplates
 from django.utils.translation import gettext_lazy as _
 
 from facilitator.models import User
@@ -51,3 +54,30 @@ class InvitationAdminForm(forms.ModelForm):
     class Meta:
         fields = ("email",)
         help_texts = {"email": _("The new facilitator's address. The invitation link is emailed to it.")}
+
+
+class BoundField(forms.BoundField):
+    """Every form field on the site (FormRenderer below), with three faults of
+    Django's own widgets mended so that every page is valid HTML."""
+
+    def build_widget_attrs(self, attrs, widget=None):
+        widget = widget or self.field.widget
+        attrs = super().build_widget_attrs(attrs, widget)
+        if widget.is_hidden:
+            # Django describes the hidden copy of a field's first value
+            # (show_hidden_initial) like the field itself: aria-* is not allowed on
+            # a hidden input, and no one reads it there.
+            attrs = {name: value for name, value in attrs.items() if not name.startswith("aria-")}
+        if isinstance(widget, ReadOnlyPasswordHashWidget):
+            # The admin's "password" is a div of text, which cannot be disabled.
+            attrs.pop("disabled", None)
+        # The admin wraps it to add its "+" and pencil links.
+        if isinstance(getattr(widget, "widget", widget), AutocompleteSelect):
+            # Its options arrive by script, so the select is sent out with no empty
+            # option, which a required select must have. The server still insists.
+            attrs.pop("required", None)
+        return attrs
+
+
+class FormRenderer(DjangoTemplates):
+    bound_field_class = BoundField

@@ -2,12 +2,23 @@ from http import HTTPStatus
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from facilitator import health
 from groups.selectors import groups_for_facilitator, home_for_facilitator
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, for the clients that ask for it whatever the page links to: a
+    lasting redirect to the icon in the static files (long-cached there)."""
+    response = redirect(static("facilitator/favicon.ico"), permanent=True)
+    patch_cache_control(response, public=True, max_age=60 * 60 * 24 * 7)
+    return response
 
 
 @require_GET

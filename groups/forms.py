@@ -1,4 +1,5 @@
 import functools
+import re
 import zoneinfo
 from datetime import date
 
@@ -16,6 +17,45 @@ def _timezone_choices() -> list[tuple[str, str]]:
         z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/"))
     )
     return [(z, z.replace("_", " ")) for z in [*zones, "UTC"]]
+
+
+# What a date or time picker can hold (HTML's valid date and time strings).
+_PICKER_VALUES = {
+    "date": re.compile(r"\d{4,}-\d{2}-\d{2}"),
+    "time": re.compile(r"([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,3})?)?"),
+}
+
+
+class _PickerMixin:
+    """A form sent back with errors shows in the picker only a value the picker can
+    hold. A browser's picker never sends anything else; anything else (a script's, or
+    a day that does not exist) is invalid HTML, and the browser would blank it anyway.
+    The error beside the field says what was wrong."""
+
+    def format_value(self, value):
+        value = super().format_value(value)
+        if isinstance(value, str) and not _PICKER_VALUES[self.input_type].fullmatch(value):
+            return None
+        if self.input_type == "date" and value:
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                return None
+        return value
+
+
+class DatePicker(_PickerMixin, forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class TimePicker(_PickerMixin, forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%H:%M")
 
 
 class GroupForm(forms.ModelForm):
@@ -48,8 +88,8 @@ class GroupForm(forms.ModelForm):
 
 class SessionScheduleForm(forms.Form):
     ONCE = ""
-    first_day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    start_time = forms.TimeField(label=_("Start time"), widget=forms.TimeInput(attrs={"type": "time"}))
+    first_day = forms.DateField(label=_("Date"), widget=DatePicker)
+    start_time = forms.TimeField(label=_("Start time"), widget=TimePicker)
     duration_minutes = forms.IntegerField(
         label=_("Length (minutes)"), min_value=15, max_value=480, initial=90
     )
@@ -81,8 +121,12 @@ SCOPE_CHOICES = [(ONE, _("Only this session")), (FOLLOWING, _("This and all late
 
 
 class SessionMoveForm(forms.Form):
-    new_day = forms.DateField(label=_("New date"), widget=forms.DateInput(attrs={"type": "date"}))
-    new_time = forms.TimeField(label=_("New start time"), widget=forms.TimeInput(attrs={"type": "time"}))
+    # The session page shows this form and the cancel form together, both with a
+    # "scope" choice: a prefix of its own keeps every id (and so every label) apart.
+    prefix = "move"
+
+    new_day = forms.DateField(label=_("New date"), widget=DatePicker)
+    new_time = forms.TimeField(label=_("New start time"), widget=TimePicker)
     duration_minutes = forms.IntegerField(label=_("Length (minutes)"), min_value=15, max_value=480)
     scope = forms.ChoiceField(
         label=_("Apply to"), choices=SCOPE_CHOICES, initial=ONE, widget=forms.RadioSelect
@@ -90,6 +134,8 @@ class SessionMoveForm(forms.Form):
 
 
 class SessionCancelForm(forms.Form):
+    prefix = "cancel"  # shown beside SessionMoveForm; see there
+
     scope = forms.ChoiceField(label=_("Cancel"), choices=SCOPE_CHOICES, initial=ONE, widget=forms.RadioSelect)
 
 

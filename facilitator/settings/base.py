@@ -136,6 +136,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's form templates, with a few of its widgets' markup faults mended.
+FORM_RENDERER = "facilitator.forms.FormRenderer"
+
 # --- Database -------------------------------------------------------------------
 # SQLite by default: WAL lets readers run beside the one writer, IMMEDIATE takes the
 # write lock at BEGIN so concurrent writers queue on busy_timeout instead of failing

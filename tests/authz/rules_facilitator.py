@@ -23,6 +23,7 @@ def _pending_invitation(world: World) -> None:
 RULES = [
     Rule("home", signed_in(OK)),
     Rule("healthz", everyone(OK)),
+    Rule("favicon", everyone(REDIRECT)),
     Rule(
         "admin:index",
         per_role(anonymous=REDIRECT, owner=REDIRECT, cofacilitator=REDIRECT, outsider=REDIRECT, admin=OK),

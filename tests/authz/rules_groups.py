@@ -43,10 +43,10 @@ def _session(world: World) -> dict:
 def _move_data(world: World) -> dict:
     local = world.extra["session"].local_start + timedelta(days=1)
     return {
-        "new_day": local.date().isoformat(),
-        "new_time": "18:30",
-        "duration_minutes": 60,
-        "scope": "one",
+        "move-new_day": local.date().isoformat(),
+        "move-new_time": "18:30",
+        "move-duration_minutes": 60,
+        "move-scope": "one",
     }
 
 
@@ -120,7 +120,7 @@ RULES = [
         kwargs=_session,
         setup=_future_session,
         method="post",
-        data=lambda world: {"scope": "one"},
+        data=lambda world: {"cancel-scope": "one"},
     ),
     Rule(
         "groups:session_attendance",

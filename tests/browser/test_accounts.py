@@ -192,3 +192,15 @@ def test_signed_in_account_pages_pass_axe_on_a_phone(live_server, phone, axe_che
         axe_check(phone)
         assert not phone.evaluate("document.documentElement.scrollWidth > 360"), path
     assert blocked == []
+
+
+def test_the_password_rules_are_the_new_password_fields_description(live_server, page):
+    """A screen reader reads the rules with the field: aria-describedby points at the
+    help, and the help still holds the rules once the browser has parsed the page."""
+    _sign_in(page, live_server.url, UserFactory())
+    page.goto(f"{live_server.url}/accounts/password/change/")
+
+    new_password = page.get_by_role("textbox", name="New Password:", exact=True)
+    expect(new_password).to_have_accessible_description(re.compile("at least 8 characters"))
+    rules = page.locator("#" + new_password.get_attribute("aria-describedby").split()[0])
+    expect(rules.get_by_role("listitem").first).to_be_visible()

@@ -125,3 +125,53 @@ def test_the_home_page_and_reminder_settings_work_by_keyboard_and_pass_axe(live_
     preference = facilitator.session_preferences
     preference.refresh_from_db()
     assert (preference.reminders_enabled, preference.reminder_hours_before) == (False, 12)
+
+
+def _checked_choices(page) -> dict[str, list[str]]:
+    """For each form on the page (by its button), the words of the choices ticked in it."""
+    return page.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll("main form")].map((form) => [
+            form.querySelector("button").textContent.trim(),
+            [...form.querySelectorAll("input:checked")].map(
+                (input) => input.closest("label").textContent.trim()),
+        ]))"""
+    )
+
+
+def test_clicking_the_words_of_a_choice_changes_only_its_own_form(live_server, page):
+    from groups.services import session_schedule
+
+    owner = UserFactory(email="dana@example.org", display_name="Dana")
+    group = GroupFactory(name="Tuesday evening circle", owner=owner)
+    first, *_ = session_schedule(
+        group=group,
+        first_day=(timezone.now() + timedelta(days=3)).date(),
+        start_time=timezone.now().time().replace(hour=19, minute=0, second=0, microsecond=0),
+        duration_minutes=90,
+        frequency="weekly",
+        count=4,
+    )
+    sign_in(page, live_server, owner)
+    page.goto(f"{live_server.url}/sessions/{first.pk}/")
+    move = page.locator("form", has=page.get_by_role("button", name="Move session"))
+    cancel = page.locator("form", has=page.get_by_role("button", name="Cancel session"))
+    assert _checked_choices(page) == {
+        "Move session": ["Only this session"],
+        "Cancel session": ["Only this session"],
+    }
+
+    for form, other, name in (
+        (cancel, "Move session", "Cancel session"),
+        (move, "Cancel session", "Move session"),
+    ):
+        for words in ("This and all later sessions in the series", "Only this session"):
+            form.get_by_text(words, exact=True).click()
+            checked = _checked_choices(page)
+            assert checked[name] == [words], (name, words, checked)
+            assert checked[other] == ["Only this session"], (name, words, checked)
+
+    # The words the facilitator clicked are what is sent: the rest of the series is cancelled.
+    cancel.get_by_text("This and all later sessions in the series", exact=True).click()
+    cancel.get_by_role("button", name="Cancel session").click()
+    expect(page.get_by_role("status")).to_contain_text("4 sessions cancelled.")
+    assert set(group.sessions.values_list("status", flat=True)) == {"cancelled"}

@@ -27,3 +27,21 @@ def test_the_demo_facilitator_logs_in_with_a_code_and_sees_the_dashboard(live_se
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome, Demo facilitator")
     axe_check(page)
+
+
+def test_the_tab_icon_loads_and_nothing_a_page_asks_for_is_missing(live_server, page):
+    failed = []
+    page.on("response", lambda response: response.status >= 400 and failed.append(response.url))
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    icons = page.locator("link[rel=icon]")
+    expect(icons).to_have_count(2)
+    for href in icons.evaluate_all("links => links.map((link) => link.href)"):
+        response = page.request.get(href)
+        assert response.ok, href
+        assert response.headers["content-type"].startswith("image/"), href
+    # The address browsers try when a page names no icon leads to the same file.
+    response = page.request.get(f"{live_server.url}/favicon.ico")
+    assert response.ok and response.url.endswith("/static/facilitator/favicon.ico")
+    assert response.headers["content-type"] in ("image/x-icon", "image/vnd.microsoft.icon")
+    assert failed == []

@@ -168,3 +168,17 @@ def test_the_room_screen_for_a_window_that_is_not_open_says_so(login, owner, ses
     html = login(owner).get(_url("window_screen", session)).content.decode()
     assert "The check-in is not open" in html
     assert "<svg" not in html
+
+
+def test_the_settings_forms_hidden_copy_of_its_first_value_carries_no_description(login, owner, session):
+    """Django describes the hidden copy of a field's first value (show_hidden_initial)
+    like the field itself: aria-* on a hidden input is invalid and reads as nothing."""
+    html = login(owner).get(_url("window_manage", session)).content.decode()
+
+    hidden = re.findall(r'<input type="hidden"[^>]*>', html)
+    assert any('name="initial-hours_open"' in tag for tag in hidden)
+    assert [tag for tag in hidden if "aria-" in tag] == []
+    # The field a person uses keeps its help.
+    assert re.search(
+        r'<input type="number" name="hours_open"[^>]*aria-describedby="id_hours_open_helptext"', html
+    )

@@ -361,3 +361,23 @@ def test_a_session_note_that_is_too_long_is_refused_and_kept_for_editing(client,
     body = response.content.decode()
     assert "Ensure this value has at most 4000 characters" in body
     assert "word word word" in body
+
+
+def test_the_library_search_box_is_a_search_box(client, owner):
+    from html.parser import HTMLParser
+
+    class Inputs(HTMLParser):
+        found: list[list[tuple[str, str | None]]] = []
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "input" and ("name", "q") in attrs:
+                self.found.append(attrs)
+
+    client.force_login(owner)
+    parser = Inputs()
+    parser.feed(client.get(reverse("content:reading_list"), {"q": "pull"}).content.decode())
+
+    (attrs,) = parser.found
+    # One type attribute: with two, browsers keep the first ("text").
+    assert [value for name, value in attrs if name == "type"] == ["search"]
+    assert ("value", "pull") in attrs

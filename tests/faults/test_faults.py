@@ -13,7 +13,8 @@ import pytest
 from tests.checkins.helpers import form_data
 from tests.faults.conftest import wait_for
 
-pytestmark = pytest.mark.faults
+# Each test waits out an outage or a restart on purpose: a longer limit than the suite's.
+pytestmark = [pytest.mark.faults, pytest.mark.timeout(900)]
 
 
 def test_a_task_killed_mid_send_runs_to_completion_after_restart_and_emails_once(

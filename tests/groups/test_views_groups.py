@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 from http import HTTPStatus
 
@@ -98,7 +99,7 @@ def test_moving_a_session_from_its_page(login, cofacilitator, group):
 
     response = client.post(
         reverse("groups:session_move", args=[session.pk]),
-        {"new_day": _day(5), "new_time": "10:15", "duration_minutes": 60, "scope": "one"},
+        {"move-new_day": _day(5), "move-new_time": "10:15", "move-duration_minutes": 60, "move-scope": "one"},
     )
 
     session.refresh_from_db()
@@ -112,7 +113,12 @@ def test_moving_a_session_into_the_past_is_refused_with_a_message(login, owner, 
 
     response = login(owner).post(
         reverse("groups:session_move", args=[session.pk]),
-        {"new_day": _day(-2), "new_time": "10:15", "duration_minutes": 60, "scope": "one"},
+        {
+            "move-new_day": _day(-2),
+            "move-new_time": "10:15",
+            "move-duration_minutes": 60,
+            "move-scope": "one",
+        },
     )
 
     assert response.status_code == HTTPStatus.BAD_REQUEST
@@ -124,7 +130,7 @@ def test_an_outsider_cannot_touch_another_groups_session(login, outsider, group)
     client = login(outsider)
 
     assert client.get(reverse("groups:session_detail", args=[session.pk])).status_code == HTTPStatus.NOT_FOUND
-    response = client.post(reverse("groups:session_cancel", args=[session.pk]), {"scope": "one"})
+    response = client.post(reverse("groups:session_cancel", args=[session.pk]), {"cancel-scope": "one"})
     assert response.status_code == HTTPStatus.NOT_FOUND
     session.refresh_from_db()
     assert not session.is_cancelled
@@ -358,3 +364,43 @@ def test_an_old_member_link_explains_itself_in_the_member_layout(client):
     assert "Samaritans" in html
     assert "no-store" in response["Cache-Control"]
     assert not response.cookies
+
+
+def test_a_date_or_time_no_picker_could_hold_is_not_put_back_into_the_picker(login, owner, group):
+    """Only a script sends these: the message says what is wrong, and the pickers show
+    nothing rather than a value that is invalid HTML (the browser would blank it)."""
+    session = SessionFactory(group=group)
+
+    response = login(owner).post(
+        reverse("groups:session_move", args=[session.pk]),
+        {
+            "move-new_day": "2027-02-30",
+            "move-new_time": "25:00",
+            "move-duration_minutes": 60,
+            "move-scope": "one",
+        },
+    )
+
+    html = response.content.decode()
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert html.count("Enter a valid date.") == 1 and html.count("Enter a valid time.") == 1
+    assert re.search(r'<input type="date" name="move-new_day" (?![^>]*value=)', html)
+    assert re.search(r'<input type="time" name="move-new_time" (?![^>]*value=)', html)
+
+
+def test_a_valid_date_and_time_that_is_refused_stays_in_the_pickers(login, owner, group):
+    session = SessionFactory(group=group)
+
+    response = login(owner).post(
+        reverse("groups:session_move", args=[session.pk]),
+        {
+            "move-new_day": _day(-2),
+            "move-new_time": "10:15",
+            "move-duration_minutes": 60,
+            "move-scope": "one",
+        },
+    )
+
+    html = response.content.decode()
+    assert f'name="move-new_day" value="{_day(-2)}"' in html
+    assert 'name="move-new_time" value="10:15"' in html
