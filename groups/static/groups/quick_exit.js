@@ -75,14 +75,50 @@
     }
   });
 
-  /* The bar is sticky at the top: when focus lands on a field that scrolled under
-   * it, move the page so the field shows below the bar. */
+  /* The bar is sticky at the top. Its height (it grows when its text wraps or is
+   * zoomed) is measured, not assumed: CSS uses it for scroll-padding-top, so a field
+   * or heading scrolled to by keyboard or an in-page link shows below the bar. */
+  function measureBar() {
+    if (bar) {
+      document.documentElement.style.setProperty("--bar-height", bar.offsetHeight + "px");
+    }
+  }
+  measureBar();
+  window.addEventListener("resize", measureBar);
+  if (bar && window.ResizeObserver) {
+    new window.ResizeObserver(measureBar).observe(bar);
+  }
+
+  /* Focus moved by keyboard onto a field already on screen but under the bar: the
+   * browser does not scroll then, so move the page just enough. Never for a tap or a
+   * click: a press on an option's words focuses <main> (tabindex -1) for a moment,
+   * and scrolling then would move the page under the finger and lose the tap. */
+  var lastPointer = 0;
+  function pointerPressed() {
+    lastPointer = Date.now();
+  }
+  document.addEventListener("pointerdown", pointerPressed, true);
+  document.addEventListener("mousedown", pointerPressed, true);
+  document.addEventListener("touchstart", pointerPressed, { capture: true, passive: true });
+
+  function byKeyboard(target) {
+    try {
+      return target.matches(":focus-visible");
+    } catch (unsupported) {
+      return Date.now() - lastPointer > 1000;
+    }
+  }
+
   document.addEventListener("focusin", function (event) {
-    if (!bar || event.target === button || bar.contains(event.target)) {
+    var target = event.target;
+    if (!bar || target === button || bar.contains(target) || Date.now() - lastPointer < 1000) {
+      return;
+    }
+    if (!byKeyboard(target)) {
       return;
     }
     var barBottom = bar.getBoundingClientRect().bottom;
-    var top = event.target.getBoundingClientRect().top;
+    var top = target.getBoundingClientRect().top;
     if (top < barBottom + 8) {
       window.scrollBy(0, top - barBottom - 8);
     }
