@@ -2,7 +2,7 @@
 
 The access log says what was asked and how it went, never who asked: no client
 address (%(h)s), no forwarded-for or other request headers, no user agent (%(a)s),
-no referrer (%(f)s), no query string (%(U)s is the path alone). Every gunicorn
+no referrer (%(f)s), no query string (%(U)s is the path alone), no response size. Every gunicorn
 log record also passes through facilitator.logging.NoClientDetailsFilter, which
 redacts anything shaped like an IP address (gunicorn's own "Invalid request from
 ip=..." error lines included).
@@ -18,7 +18,9 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 accesslog = "-"
 errorlog = "-"
-access_log_format = '"%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
+# No response size either (%(b)s, %(B)s): the size of a member's page says which page
+# it was (the help section, say), and with the line's time, when someone needed help.
+access_log_format = '"%(m)s %(U)s %(H)s" %(s)s %(M)sms'
 
 logconfig_dict = {
     "version": 1,

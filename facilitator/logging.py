@@ -1,4 +1,5 @@
-"""Log hygiene: no record may carry a client address or user agent."""
+"""Log hygiene: no record may carry a client address or user agent, or the size of
+a response."""
 
 import ipaddress
 import logging
@@ -9,6 +10,8 @@ import re
 _IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])")
 _CANDIDATE = re.compile(r"(?<![\w.:])\[?[0-9A-Fa-f:.]{2,45}\]?(?![\w.])")
 REDACTED = "[address removed]"
+# django.core.servers.basehttp.WSGIRequestHandler.log_request: request line, status, size.
+_REQUEST_LINE = '"%s" %s %s'
 
 
 def _is_address(text: str) -> bool:
@@ -50,6 +53,10 @@ class NoClientDetailsFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if hasattr(record, "request"):
             record.request = None
+        if record.name == "django.server" and record.msg == _REQUEST_LINE and len(record.args or ()) == 3:
+            # The development server's request line ends with the response size, which
+            # says which member page it was (the help section, say): left out.
+            record.msg, record.args = '"%s" %s', record.args[:2]
         message = record.getMessage()
         cleaned = scrub(message)
         if cleaned != message:

@@ -10,6 +10,7 @@ from http import HTTPStatus
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
 from groups.checkins import instruments, selectors, services
@@ -45,12 +46,17 @@ def window(group):
 
 
 def _help_section(html: str) -> str:
-    start = html.index('<section class="help-now"')
+    start = html.index('<section class="help-now')
     return html[start : html.index("</section>", start) + len("</section>")]
 
 
 def _shows_help(html: str) -> bool:
-    return 'class="help-now"' in html
+    """The help section is on every page that answers a send; the class on <main>
+    shows it (or hides it), so that the page's length says nothing."""
+    assert html.count('<section class="help-now if-help"') == 1
+    shown, quiet = ('class="member-main help-shown"' in html), ('class="member-main help-quiet"' in html)
+    assert shown != quiet
+    return shown
 
 
 # --- How each refusal is arranged: (url, extra form data, request headers, status) -----
@@ -182,8 +188,8 @@ def test_safe_no_with_a_missing_answer_shows_help_above_the_errors_and_keeps_the
     assert "Samaritans" in help_now and "116 123" in help_now
     # At the top: the first thing after the page's heading, before the error summary;
     # focusable, so checkin.js moves focus to it rather than to the summary below.
-    assert html.index("</h1>") < html.index('class="help-now"') < html.index('class="error-summary"')
-    assert re.search(r'<section class="help-now"[^>]*tabindex="-1"', html)
+    assert html.index("</h1>") < html.index('class="help-now if-help"') < html.index('class="error-summary"')
+    assert re.search(r'<section class="help-now if-help"[^>]*tabindex="-1"', html)
     assert 'id="error-summary"' in html
     assert "Choose an answer for: I have felt active and vigorous" in html
     safe_no = re.search(r'<input[^>]*name="program__safe"[^>]*value="no"[^>]*>', html).group(0)
@@ -247,9 +253,9 @@ def test_every_refused_send_shows_help_exactly_when_the_answers_call_for_it(
     assert _shows_help(html) is helped
     if helped:
         assert HELP_LEAD in _help_section(html)
-        assert html.index("</h1>") < html.index('class="help-now"')
+        assert html.index("</h1>") < html.index('class="help-now if-help"')
         if 'class="error-summary"' in html:
-            assert html.index('class="help-now"') < html.index('class="error-summary"')
+            assert html.index('class="help-now if-help"') < html.index('class="error-summary"')
     if refusal in WITH_FORM:
         assert 'class="error-summary"' in html
         safe = re.search(rf'<input[^>]*name="program__safe"[^>]*value="{answers["safe"]}"[^>]*>', html)
@@ -290,3 +296,39 @@ def test_one_who5_item_at_zero_shows_help_even_with_another_item_missing(client,
     html = client.post(_url(window), data).content.decode()
     assert _shows_help(html) and 'class="error-summary"' in html
     assert not Response.objects.exists()
+
+
+# --- Equal lengths: HTTPS hides the words, not the size ----------------------------
+
+
+@pytest.mark.parametrize(
+    "calling_for_help", [UNSAFE, LOW, ONE_ITEM_AT_NO_TIME], ids=["unsafe", "low", "item-at-0"]
+)
+@pytest.mark.parametrize("refusal", REFUSALS)
+def test_a_refusal_page_is_exactly_as_long_with_the_help_section_as_without(
+    group, settings, monkeypatch, refusal, calling_for_help
+):
+    sizes = {}
+    for answers in (calling_for_help, FAIR):
+        client = Client()
+        url, extra, headers, status = REFUSALS[refusal](client, open_window(group), settings, monkeypatch)
+        response = _post(client, url, answers, extra, headers)
+        assert response.status_code == status
+        assert _shows_help(response.content.decode()) is (answers is calling_for_help)
+        sizes[answers is FAIR] = (int(response["Content-Length"]), len(response.content))
+    assert sizes[True] == sizes[False]
+
+
+@pytest.mark.parametrize(
+    "calling_for_help", [UNSAFE, LOW, ONE_ITEM_AT_NO_TIME], ids=["unsafe", "low", "item-at-0"]
+)
+def test_the_thank_you_page_is_exactly_as_long_with_the_help_section_as_without(group, calling_for_help):
+    sizes = {}
+    for answers in (calling_for_help, FAIR):
+        window = open_window(group)
+        response = Client().post(_url(window), form_data(**answers))
+        assert response.status_code == HTTPStatus.OK
+        assert "Thank you" in response.content.decode()
+        assert _shows_help(response.content.decode()) is (answers is calling_for_help)
+        sizes[answers is FAIR] = (int(response["Content-Length"]), len(response.content))
+    assert sizes[True] == sizes[False]

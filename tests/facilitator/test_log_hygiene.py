@@ -24,6 +24,29 @@ def test_the_gunicorn_access_format_leaves_out_who_asked(atom):
     assert atom not in gunicorn_conf.access_log_format
 
 
+@pytest.mark.parametrize("atom", ["%(b)s", "%(B)s", "}o"])
+def test_the_gunicorn_access_format_leaves_out_the_size_of_the_answer(atom):
+    # The size of a member's page says which page it was (the help section, say); with
+    # the time of the line, the log would say when someone needed help.
+    assert atom not in gunicorn_conf.access_log_format
+
+
+def test_the_development_servers_request_lines_leave_out_the_size():
+    record = logging.LogRecord(
+        "django.server",
+        logging.INFO,
+        __file__,
+        1,
+        '"%s" %s %s',
+        ("POST /c/ABCDEF HTTP/1.1", "200", "5974"),
+        None,
+    )
+
+    NoClientDetailsFilter().filter(record)
+
+    assert record.getMessage() == '"POST /c/ABCDEF HTTP/1.1" 200'
+
+
 def test_every_gunicorn_log_handler_filters_client_details():
     config = gunicorn_conf.logconfig_dict
     for name in ("gunicorn.error", "gunicorn.access"):
@@ -78,7 +101,10 @@ def test_a_real_gunicorn_logs_requests_without_address_or_user_agent(tmp_path):
             server.wait(timeout=10)
 
     text = log.read_text()
-    assert "GET /healthz HTTP/1.1" in text
+    line = next(line for line in text.splitlines() if "GET /healthz HTTP/1.1" in line)
+    # The status and how long it took: never the size.
+    status, took, *rest = line.split('"GET /healthz HTTP/1.1" ')[1].split()
+    assert (status, took.endswith("ms"), rest) == ("200", True, [])
     assert "127.0.0.1" not in text.replace(f"127.0.0.1:{port}", "")
     assert FORGED not in text
     assert "SecretBrowser" not in text

@@ -9,7 +9,7 @@
   if (!summary) {
     return;
   }
-  var help = document.querySelector(".help-now");
+  var help = document.querySelector(".help-shown .help-now");
   (help || summary).focus();
   summary.addEventListener("click", function (event) {
     var link = event.target.closest("a[href^='#']");
