@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 # Member-facing pages have no login; the account pages are allauth's own and must
 # stay reachable for an account that is still setting up its second factor.
-PUBLIC_PREFIXES: tuple[str, ...] = ("/g/", "/c/", "/help", "/safety", "/healthz")
+MEMBER_PREFIXES: tuple[str, ...] = ("/g/", "/c/", "/help", "/safety")
+PUBLIC_PREFIXES: tuple[str, ...] = (*MEMBER_PREFIXES, "/healthz")
 ACCOUNT_PREFIXES: tuple[str, ...] = ("/accounts/",)
 
 
@@ -27,6 +28,11 @@ def _static_prefixes() -> tuple[str, ...]:
 
 def is_member_or_public_path(path: str) -> bool:
     return path.startswith(PUBLIC_PREFIXES + _static_prefixes())
+
+
+def is_member_path(path: str) -> bool:
+    """A page in the member layout: no account, quick exit, help resources."""
+    return path.startswith(MEMBER_PREFIXES)
 
 
 def is_account_path(path: str) -> bool:

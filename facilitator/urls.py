@@ -12,6 +12,12 @@ admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = _("Facilitator dashboard administration")
 admin.site.site_title = _("Facilitator dashboard")
 
+# The site's own error pages (member paths get the member layout's: groups.middleware).
+handler400 = "facilitator.errors.bad_request"
+handler403 = "facilitator.errors.permission_denied"
+handler404 = "facilitator.errors.page_not_found"
+handler500 = "facilitator.errors.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),

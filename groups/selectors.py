@@ -1,15 +1,22 @@
 """Reads that cross a permission line. Views never filter by facilitator themselves."""
 
+import json
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from time import monotonic
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from groups.help_defaults import DEFAULT_HELP_RESOURCES
 from groups.models import FacilitatorPreference, Group, GroupFacilitator, HelpResource, Session
+
+logger = logging.getLogger(__name__)
 
 
 def groups_for_facilitator(*, user) -> QuerySet[Group]:
@@ -35,18 +42,73 @@ HELP_RESOURCES_TTL_SECONDS = 60
 _help_resources_kept: dict[str, tuple[float, list[HelpResource]]] = {}
 
 
+# The fields a copy of the helplines keeps (everything a member page shows).
+_HELP_FIELDS = ("name", "phone", "text_line", "website", "hours", "country_code", "description", "order")
+
+
+def _help_copy_path() -> Path:
+    return Path(settings.DATA_DIR) / "help_resources.json"
+
+
+def _help_copy_write(country: str, resources: list[HelpResource]) -> None:
+    """Keep the helplines on this machine's disk too, for a process that starts while
+    the database is down. Written only when they changed; a write that fails changes
+    nothing (the built-in helplines are the last resort)."""
+    rows = [{field: getattr(resource, field) for field in _HELP_FIELDS} for resource in resources]
+    path = _help_copy_path()
+    try:
+        kept = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        if kept.get(country) == rows:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps({**kept, country: rows}), encoding="utf-8")
+        temporary.replace(path)
+    except (OSError, ValueError):
+        logger.warning("could not keep a copy of the help resources on disk")
+
+
+def _help_copy_read(country: str) -> list[HelpResource]:
+    """The helplines without the database: this process's last copy, else the copy on
+    disk, else the ones every deployment starts with."""
+    kept = _help_resources_kept.get(country)
+    if kept is not None:
+        return kept[1]
+    try:
+        rows = json.loads(_help_copy_path().read_text(encoding="utf-8")).get(country)
+    except (OSError, ValueError):
+        rows = None
+    if rows is None:
+        rows = sorted(
+            (
+                {field: row.get(field, "") for field in _HELP_FIELDS}
+                for row in DEFAULT_HELP_RESOURCES
+                if row["country_code"] in (country, "")
+            ),
+            key=lambda row: (row["order"], row["name"]),
+        )
+    return [HelpResource(**{field: row[field] for field in _HELP_FIELDS if field in row}) for row in rows]
+
+
 def help_resources(*, country: str | None = None) -> list[HelpResource]:
-    """The active helplines for this deployment's country, plus those available everywhere."""
+    """The active helplines for this deployment's country, plus those available everywhere.
+
+    Every member page shows them, error pages included: with the database down they
+    come from the last copy (this process's, or the one on disk), never not at all."""
     country = (country or settings.HELP_COUNTRY).upper()
     kept = _help_resources_kept.get(country)
     if kept is not None and monotonic() - kept[0] < HELP_RESOURCES_TTL_SECONDS:
         return kept[1]
-    resources = list(
-        HelpResource.objects.filter(Q(country_code=country) | Q(country_code=""), active=True).order_by(
-            "order", "name"
+    try:
+        resources = list(
+            HelpResource.objects.filter(Q(country_code=country) | Q(country_code=""), active=True).order_by(
+                "order", "name"
+            )
         )
-    )
+    except DatabaseError:
+        return _help_copy_read(country)
     _help_resources_kept[country] = (monotonic(), resources)
+    _help_copy_write(country, resources)
     return resources
 
 

@@ -14,7 +14,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from content.selectors import readings_for_sessions, session_notes_for_sessions
+from facilitator import errors
 from groups import calendar, selectors, services
+from groups.checkins import instruments
 from groups.forms import (
     AttendanceForm,
     CoFacilitatorForm,
@@ -36,7 +38,26 @@ def member_page(
     response = render(request, template_name, context or {}, status=status)
     add_never_cache_headers(response)
     patch_cache_control(response, no_store=True, private=True)
+    response.member_page = True  # groups.middleware leaves it as it is
     return response
+
+
+def member_error_page(request: HttpRequest, status: int) -> HttpResponse:
+    """The member layout's page for an error (groups.middleware): needs no database.
+
+    A failed check-in send whose answers call for help shows the help section, read
+    from the form's fields alone (the check-in could not even be looked up)."""
+    heading, explanation = errors.page_words(status)
+    signal = None
+    if request.method == "POST" and request.path_info.startswith("/c/"):
+        try:
+            signal = instruments.safety_signal_from_fields(request.POST)
+        except Exception:  # a send too big or malformed to read: no signal
+            signal = None
+    if status == HTTPStatus.SERVICE_UNAVAILABLE:
+        explanation = _("The site cannot take answers for a moment.")
+    context = {"heading": heading, "explanation": explanation, "signal": signal}
+    return member_page(request, "member/error.html", context, status=status)
 
 
 @require_GET

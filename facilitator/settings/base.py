@@ -103,6 +103,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "facilitator.middleware.NoStoreMiddleware",
+    # Outside everything that needs the database, so that it sees their failures.
+    "groups.middleware.MemberErrorPagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -135,6 +137,8 @@ TEMPLATES = [
         },
     },
 ]
+
+CSRF_FAILURE_VIEW = "facilitator.errors.csrf_failure"
 
 # Django's form templates, with a few of its widgets' markup faults mended.
 FORM_RENDERER = "facilitator.forms.FormRenderer"

@@ -131,6 +131,21 @@ def safety_signal(answers: dict[str, dict]) -> SafetySignal:
     return SafetySignal(feels_unsafe=program.get(SAFE_ITEM_KEY) == SAFE_NO, low_wellbeing=low)
 
 
+def safety_signal_from_fields(data) -> SafetySignal:
+    """The same rule read straight from a check-in form's fields (``who5__item1``...,
+    ``program__safe``), needing no instrument version and so no database: for a page
+    that answers a send when the check-in could not even be looked up. Values the
+    form could not have sent count for nothing."""
+    who5 = {}
+    for n in range(1, 6):
+        raw = data.get(f"{WHO5_KEY}__item{n}", "")
+        if isinstance(raw, str) and raw.isdigit() and int(raw) <= 5:
+            who5[f"item{n}"] = int(raw)
+    return safety_signal(
+        {WHO5_KEY: who5, PROGRAM_KEY: {SAFE_ITEM_KEY: data.get(f"{PROGRAM_KEY}__{SAFE_ITEM_KEY}")}}
+    )
+
+
 def item_field_name(item: Item) -> str:
     return f"{item.version.instrument.key}__{item.key}"
 

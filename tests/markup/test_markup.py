@@ -32,7 +32,6 @@ from django.db import transaction
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
-from django.views import defaults
 
 from content.demo import demo_readings_ensure
 from content.services import library_load
@@ -338,10 +337,25 @@ def _invitation_forms(pages: Pages, people: People, group) -> None:
 
 
 def _error_pages(pages: Pages, people: People, group) -> None:
+    from django.db import OperationalError
+
+    from facilitator import errors
+    from groups.views import member_error_page
+
     request = RequestFactory().get("/")
-    pages.add("500 server error", defaults.server_error(request))
-    pages.add("400 bad request", defaults.bad_request(request, Exception("bad")))
+    pages.add("500 server error", errors.server_error(request))
+    try:
+        raise OperationalError("down")
+    except OperationalError:
+        pages.add("503 database down", errors.server_error(request))
+    pages.add("400 bad request", errors.bad_request(request))
     pages.add("404 not found", _client().get("/no-such-page/"))
+    pages.add("404 not found, signed in", _client(people.owner).get("/no-such-page/"))
+    pages.add("member 404", _client().get("/c/ABCDEF/more"))
+    pages.add("member 405", _client().put(reverse("checkins:checkin", args=["ABCDEF"])))
+    unsafe = RequestFactory().post("/c/ABCDEF", {"program__safe": "no"})
+    pages.add("member 503 with the help section", member_error_page(unsafe, 503))
+    pages.add("member 500", member_error_page(RequestFactory().get("/g/x"), 500))
     csrf = Client(enforce_csrf_checks=True, raise_request_exception=False)
     csrf.force_login(people.owner)
     pages.add("403 CSRF failure", csrf.post(reverse("groups:group_create"), {"name": "x"}))
@@ -469,6 +483,9 @@ def test_every_page_we_render_is_valid_markup(java_and_vnu, settings):
         "results with comments and a safety signal",
         "account_change_password POST (empty) as facilitator",
         "500 server error",
+        "503 database down",
+        "member 404",
+        "member 503 with the help section",
     } - set(pages)
     assert not missing, missing
     assert not findings, f"{len(findings)} markup problems:\n" + "\n".join(map(str, findings))
