@@ -30,7 +30,8 @@ PAGES = {
     HTTPStatus.FORBIDDEN: (
         _("That could not be done from here"),
         _(
-            "Your account may not do this, or the form had been open too long. Go back, reload the page and try again."
+            "Your account may not do this, or the form had been open too long. "
+            "Go back, reload the page and try again."
         ),
     ),
     HTTPStatus.NOT_FOUND: (
