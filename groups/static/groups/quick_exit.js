@@ -1,18 +1,36 @@
-/* Quick exit for member pages: the "Leave this site" button, or Shift pressed three
- * times in a row (any other key in between starts the count again, so typing
- * capital letters never triggers it). It blanks the page, clears every form,
- * replaces this history entry with a neutral site and goes there. */
+/* Member pages: the quick exit, and a history that keeps nothing.
+ *
+ * Quick exit: the "Leave this site" button, or Shift pressed three times within five
+ * seconds, counted as each key comes up (any other key starts the count again, so
+ * typing capital letters never triggers it); each press shows on the bar and is
+ * announced to screen readers. Leaving clears every form, blanks the page, remembers
+ * in this tab that the member left (history_guard.js), replaces this history entry
+ * with a neutral site and goes there.
+ *
+ * History: moving between member pages replaces the current entry instead of adding
+ * one (links and the code form by location.replace; the check-in is sent with fetch
+ * and its answer shown in place), so the whole visit is one entry, which leaving
+ * replaces. A form shown again (Back, the back/forward cache) is emptied first.
+ * Without JavaScript the site still works; the history then keeps each page, as the
+ * "Browsing safely" page says. */
 (function () {
   "use strict";
 
-  var body = document.body;
-  var exitUrl = body.getAttribute("data-quick-exit-url") || "https://www.bbc.co.uk/weather";
-  var bar = document.getElementById("quick-exit-bar");
-  var button = document.getElementById("quick-exit");
-  var shiftPresses = 0;
-  var lastShift = 0;
-  var SHIFT_WINDOW_MS = 2000;
+  var PRESSES_NEEDED = 3;
+  var PRESS_WINDOW_MS = 5000;
+  var MEMBER_PATHS = /^\/(g\/|c\/|c$|help$|safety$)/;
   var leaving = false;
+  var presses = 0;
+  var pressTimer = null;
+  var otherKeyDown = false;
+
+  function exitUrl() {
+    return document.body.getAttribute("data-quick-exit-url") || "https://www.bbc.co.uk/weather";
+  }
+
+  function byId(id) {
+    return document.getElementById(id);
+  }
 
   function clearForms() {
     var fields = document.querySelectorAll("input, textarea, select");
@@ -43,50 +61,96 @@
     leaving = true;
     clearForms();
     document.title = "";
-    body.classList.add("quick-exit-leaving");
-    while (body.firstChild) {
-      body.removeChild(body.firstChild);
+    document.body.classList.add("quick-exit-leaving");
+    while (document.body.firstChild) {
+      document.body.removeChild(document.body.firstChild);
     }
     try {
       window.sessionStorage.clear();
-    } catch (ignored) {
-      /* storage may be disabled; nothing to clear then */
+      window.sessionStorage.setItem("quick-exit-left", "1");
+    } catch (storageOff) {
+      /* storage disabled: nothing to clear, nothing to remember */
     }
-    window.location.replace(exitUrl);
+    window.location.replace(exitUrl());
   }
 
-  if (button) {
-    button.addEventListener("click", leave);
+  /* --- Shift three times ------------------------------------------------------ */
+
+  function showPresses(count) {
+    var indicator = byId("quick-exit-presses");
+    var status = byId("quick-exit-status");
+    if (indicator) {
+      indicator.hidden = count === 0;
+      Array.prototype.forEach.call(indicator.children, function (dot, index) {
+        dot.classList.toggle("pressed", index < count);
+      });
+    }
+    if (status) {
+      var remaining = PRESSES_NEEDED - count;
+      status.textContent =
+        count === 0 ? "" : remaining <= 0 ? status.getAttribute("data-leaving") : status.getAttribute("data-remaining-" + remaining);
+    }
+  }
+
+  function resetPresses() {
+    presses = 0;
+    if (pressTimer) {
+      window.clearTimeout(pressTimer);
+      pressTimer = null;
+    }
+    showPresses(0);
   }
 
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Shift") {
-      shiftPresses = 0;
+      otherKeyDown = true;
+      if (presses) {
+        resetPresses();
+      }
+    }
+  });
+
+  document.addEventListener("keyup", function (event) {
+    if (event.key !== "Shift") {
+      otherKeyDown = false;
       return;
     }
-    if (event.repeat) {
-      return;
+    if (otherKeyDown) {
+      return; /* Shift with a letter: typing, not a press of its own */
     }
-    var now = Date.now();
-    shiftPresses = now - lastShift <= SHIFT_WINDOW_MS ? shiftPresses + 1 : 1;
-    lastShift = now;
-    if (shiftPresses >= 3) {
+    presses += 1;
+    if (presses === 1) {
+      pressTimer = window.setTimeout(resetPresses, PRESS_WINDOW_MS);
+    }
+    showPresses(presses);
+    if (presses >= PRESSES_NEEDED) {
       leave(event);
     }
   });
 
-  /* The bar is sticky at the top. Its height (it grows when its text wraps or is
-   * zoomed) is measured, not assumed: CSS uses it for scroll-padding-top, so a field
-   * or heading scrolled to by keyboard or an in-page link shows below the bar. */
+  /* --- The sticky bar and keyboard focus ------------------------------------ */
+
+  /* The bar's height (it grows when its text wraps or is zoomed) is measured, not
+   * assumed: CSS uses it for scroll-padding-top, so a field or heading scrolled to by
+   * keyboard or an in-page link shows below the bar. */
   function measureBar() {
+    var bar = byId("quick-exit-bar");
     if (bar) {
       document.documentElement.style.setProperty("--bar-height", bar.offsetHeight + "px");
     }
   }
   measureBar();
   window.addEventListener("resize", measureBar);
-  if (bar && window.ResizeObserver) {
-    new window.ResizeObserver(measureBar).observe(bar);
+  if (window.ResizeObserver) {
+    var observer = new window.ResizeObserver(measureBar);
+    var observeBar = function () {
+      var bar = byId("quick-exit-bar");
+      if (bar) {
+        observer.observe(bar);
+      }
+    };
+    observeBar();
+    document.addEventListener("member:page", observeBar);
   }
 
   /* Focus moved by keyboard onto a field already on screen but under the bar: the
@@ -105,16 +169,14 @@
     try {
       return target.matches(":focus-visible");
     } catch (unsupported) {
-      return Date.now() - lastPointer > 1000;
+      return true;
     }
   }
 
   document.addEventListener("focusin", function (event) {
     var target = event.target;
-    if (!bar || target === button || bar.contains(target) || Date.now() - lastPointer < 1000) {
-      return;
-    }
-    if (!byKeyboard(target)) {
+    var bar = byId("quick-exit-bar");
+    if (!bar || bar.contains(target) || Date.now() - lastPointer < 1000 || !byKeyboard(target)) {
       return;
     }
     var barBottom = bar.getBoundingClientRect().bottom;
@@ -124,10 +186,118 @@
     }
   });
 
-  /* A page restored from the back/forward cache after leaving stays blank. */
+  /* --- One history entry for the whole visit ------------------------------- */
+
+  function isMemberUrl(url) {
+    return url.origin === window.location.origin && MEMBER_PATHS.test(url.pathname) && !/\.ics$/.test(url.pathname);
+  }
+
+  function showPage(html, url) {
+    var page = new window.DOMParser().parseFromString(html, "text/html");
+    if (!page.body || !page.body.classList.contains("member")) {
+      return false;
+    }
+    document.title = page.title;
+    document.documentElement.replaceChild(document.adoptNode(page.body), document.body);
+    if (url && url !== window.location.href) {
+      window.history.replaceState(null, "", url);
+    }
+    window.scrollTo(0, 0);
+    measureBar();
+    var handled = false;
+    var shown = new window.CustomEvent("member:page", { cancelable: true });
+    handled = !document.dispatchEvent(shown);
+    if (!handled) {
+      var main = byId("main");
+      if (main) {
+        main.focus({ preventScroll: true });
+      }
+    }
+    return true;
+  }
+
+  var sending = false;
+
+  function sendInPlace(form) {
+    if (sending) {
+      return; /* a second tap on Send while the first is on its way */
+    }
+    sending = true;
+    var body = new window.URLSearchParams(new window.FormData(form));
+    window
+      .fetch(form.action, {
+        method: "POST",
+        body: body,
+        credentials: "same-origin",
+        cache: "no-store",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      })
+      .then(function (response) {
+        var type = response.headers.get("Content-Type") || "";
+        if (type.indexOf("text/html") !== 0) {
+          throw new Error("not a page");
+        }
+        return response.text().then(function (html) {
+          if (!showPage(html, response.url)) {
+            throw new Error("not a member page");
+          }
+        });
+      })
+      .catch(function () {
+        form.submit(); /* the page as the browser would get it without this script */
+      })
+      .then(function () {
+        sending = false;
+      });
+  }
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("#quick-exit")) {
+      leave(event);
+      return;
+    }
+    var link = event.target.closest && event.target.closest("a[href]");
+    if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) {
+      return;
+    }
+    if (link.target || link.hasAttribute("download") || link.getAttribute("href").charAt(0) === "#") {
+      return;
+    }
+    var url = new window.URL(link.href);
+    if (isMemberUrl(url)) {
+      event.preventDefault();
+      window.location.replace(url.href);
+    }
+  });
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || !window.fetch || !window.URLSearchParams) {
+      return;
+    }
+    var action = new window.URL(form.action || window.location.href);
+    if (!isMemberUrl(action)) {
+      return;
+    }
+    event.preventDefault();
+    if ((form.getAttribute("method") || "get").toLowerCase() === "post") {
+      sendInPlace(form);
+    } else {
+      action.search = new window.URLSearchParams(new window.FormData(form)).toString();
+      window.location.replace(action.href);
+    }
+  });
+
+  /* A form shown again (Back to this page, or the back/forward cache) starts empty:
+   * nobody else should see what was ticked or typed. */
   window.addEventListener("pageshow", function (event) {
-    if (event.persisted && leaving) {
-      window.location.replace(exitUrl);
+    if (event.persisted) {
+      clearForms();
+    }
+  });
+  window.addEventListener("pagehide", function () {
+    if (!sending) {
+      clearForms();
     }
   });
 })();
