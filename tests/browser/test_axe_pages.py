@@ -230,3 +230,18 @@ def test_the_refused_closed_not_open_and_unknown_pages_with_the_help_section_pas
     assert phone.locator(".help-now").bounding_box()["y"] < 740  # above the fold of a phone
     axe_check(phone)
     assert not Response.objects.exists()
+
+
+def test_the_error_pages_pass_axe_in_both_layouts(live_server, page, phone, axe_check):
+    help_resources_add_defaults()
+    response = phone.goto(f"{live_server.url}/c/ABCDEF/not-a-page")
+    assert response.status == 404
+    expect(phone.get_by_text("Nothing was saved.")).to_be_visible()
+    expect(phone.get_by_role("link", name="Leave this site")).to_be_visible()
+    axe_check(phone)
+
+    sign_in(page, live_server, UserFactory(email="dana@example.org", display_name="Dana"))
+    response = page.goto(f"{live_server.url}/groups/999999/")
+    assert response.status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("We could not find that page")
+    axe_check(page)
