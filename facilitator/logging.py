@@ -37,13 +37,29 @@ def _redact_v4(match: re.Match) -> str:
     return REDACTED if _is_address(match.group(0)) else match.group(0)
 
 
+# What a client sent that Django repeats in its messages and exceptions: the Host
+# header (DisallowedHost: "Invalid HTTP_HOST header: '...'. You may need to add '...'").
+_CLIENT_TEXT = (
+    re.compile(r"(Invalid HTTP_HOST header: )(['\"]).*?\2"),
+    re.compile(r"(You may need to add )(['\"]).*?\2"),
+)
+CLIENT_TEXT_REDACTED = "[sent by the client, removed]"
+
+
 def scrub(text: str) -> str:
-    """Replace every IPv4 or IPv6 address in ``text``."""
+    """Replace every IPv4 or IPv6 address in ``text``, and the header values a client
+    sent that Django quotes in its messages."""
+    for pattern in _CLIENT_TEXT:
+        text = pattern.sub(lambda match: match.group(1) + CLIENT_TEXT_REDACTED, text)
     return _CANDIDATE.sub(_redact, _IPV4.sub(_redact_v4, text))
 
 
+_EXCEPTION_FORMATTER = logging.Formatter()
+
+
 class NoClientDetailsFilter(logging.Filter):
-    """Drops request objects from records and redacts anything shaped like an IP.
+    """Drops request objects from records and redacts anything shaped like an IP, or
+    a Host header Django quotes, in the message and in the exception's traceback.
 
     Django attaches the request (with REMOTE_ADDR and HTTP_USER_AGENT) to records
     from django.request and django.server; a handler or error reporter that renders
@@ -61,4 +77,14 @@ class NoClientDetailsFilter(logging.Filter):
         cleaned = scrub(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
+        # The traceback too: an exception's text carries what the client sent as often
+        # as the message does. Formatted here once, scrubbed, and kept as exc_text (the
+        # formatter then prints it instead of formatting exc_info again).
+        if record.exc_info and record.exc_info[0] is not None:
+            record.exc_text = scrub(_EXCEPTION_FORMATTER.formatException(record.exc_info))
+            record.exc_info = None
+        elif record.exc_text:
+            record.exc_text = scrub(record.exc_text)
+        if record.stack_info:
+            record.stack_info = scrub(record.stack_info)
         return True

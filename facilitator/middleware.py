@@ -120,6 +120,59 @@ class SessionLifetimeMiddleware:
             session[SESSION_SEEN_KEY] = now
 
 
+# Every powerful browser feature no page of ours uses is switched off, for our pages
+# and anything they could ever embed. Passkeys (WebAuthn) are used by the account
+# pages; copying a link to the clipboard by the facilitator pages.
+PERMISSIONS_POLICY = ", ".join(
+    [
+        *(
+            f"{feature}=()"
+            for feature in (
+                "accelerometer",
+                "ambient-light-sensor",
+                "autoplay",
+                "bluetooth",
+                "camera",
+                "display-capture",
+                "encrypted-media",
+                "fullscreen",
+                "gamepad",
+                "geolocation",
+                "gyroscope",
+                "hid",
+                "idle-detection",
+                "local-fonts",
+                "magnetometer",
+                "microphone",
+                "midi",
+                "payment",
+                "picture-in-picture",
+                "screen-wake-lock",
+                "serial",
+                "usb",
+                "web-share",
+                "xr-spatial-tracking",
+            )
+        ),
+        "clipboard-write=(self)",
+        "publickey-credentials-create=(self)",
+        "publickey-credentials-get=(self)",
+    ]
+)
+
+
+class PermissionsPolicyMiddleware:
+    """The Permissions-Policy header on every response (PERMISSIONS_POLICY)."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response
+
+
 class NoStoreMiddleware:
     """No page is kept by the browser or any cache: group data and member pages
     must not reappear from history on a shared or watched device.

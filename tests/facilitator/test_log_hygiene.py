@@ -91,6 +91,12 @@ def test_a_real_gunicorn_logs_requests_without_address_or_user_agent(tmp_path):
                     break
                 except OSError:
                     time.sleep(0.1)
+            # A forged Host: Django logs DisallowedHost with a traceback.
+            forged = urllib.request.Request(f"http://127.0.0.1:{port}/help", headers={"Host": FORGED_HOST})
+            try:
+                urllib.request.urlopen(forged, timeout=5)  # noqa: S310 - our own local server
+            except urllib.error.HTTPError as refused:
+                assert refused.code == 400
             # A malformed request makes gunicorn log "Invalid request from ip=...".
             with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
                 sock.sendall(b"NONSENSE\r\n\r\n")
@@ -109,6 +115,7 @@ def test_a_real_gunicorn_logs_requests_without_address_or_user_agent(tmp_path):
     assert FORGED not in text
     assert "SecretBrowser" not in text
     assert "who=me" not in text
+    assert "DisallowedHost" in text and FORGED_HOST not in text
 
 
 def test_celery_workers_log_through_the_django_configuration():
@@ -133,3 +140,49 @@ def test_every_django_log_handler_filters_client_details(settings):
     config = settings.LOGGING
     for name, handler in config["handlers"].items():
         assert "no_client_details" in handler.get("filters", []), name
+
+
+FORGED_HOST = "forged-host.example"
+
+
+@pytest.mark.django_db
+def test_a_forged_host_leaves_no_trace_in_the_log_or_its_traceback(client):
+    import io
+
+    # The handler the settings give the "django" loggers, writing somewhere we can read.
+    handler = logging.getLogger("django").handlers[0]
+    written = io.StringIO()
+    previous = handler.setStream(written)
+    client.raise_request_exception = False
+    try:
+        response = client.get("/help", HTTP_HOST=FORGED_HOST)
+    finally:
+        handler.setStream(previous)
+
+    assert response.status_code == 400
+    text = written.getvalue()
+    assert "DisallowedHost" in text  # the error is logged, with its traceback...
+    assert "Traceback" in text
+    assert FORGED_HOST not in text  # ...but not what the client sent
+    # None of Django's default handlers (an unfiltered console, mail_admins) is left.
+    for other in logging.getLogger("django").handlers:
+        assert type(other).__name__ != "AdminEmailHandler"
+        if type(other) is logging.StreamHandler:
+            assert any(isinstance(f, NoClientDetailsFilter) for f in other.filters)
+
+
+def test_an_exceptions_text_is_scrubbed_like_a_message():
+    handler_filter = NoClientDetailsFilter()
+    try:
+        raise ValueError(f"bad value from {FORGED}")
+    except ValueError:
+        import sys as _sys
+
+        record = logging.LogRecord(
+            "celery.app.trace", logging.ERROR, __file__, 1, "Task failed", (), _sys.exc_info()
+        )
+    handler_filter.filter(record)
+    text = logging.Formatter("%(message)s").format(record)
+
+    assert "Traceback" in text and "ValueError" in text
+    assert FORGED not in text

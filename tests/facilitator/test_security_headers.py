@@ -53,6 +53,26 @@ def test_every_page_carries_the_security_headers(client, people, who, url_name):
     assert response["X-Frame-Options"] == "DENY"
     assert "no-store" in response["Cache-Control"]
     assert "private" in response["Cache-Control"]
+    _assert_permissions_policy(response)
+
+
+DENIED = ("camera", "microphone", "geolocation", "payment", "usb", "serial", "bluetooth", "midi", "hid")
+
+
+def _assert_permissions_policy(response) -> None:
+    policy = dict(part.strip().split("=", 1) for part in response["Permissions-Policy"].split(","))
+    for feature in DENIED:
+        assert policy[feature] == "()", feature
+    # Allowed only where a page uses it, and only for this site.
+    assert {value for value in policy.values() if value != "()"} == {"(self)"}
+
+
+@pytest.mark.parametrize("path", ["/help", "/c/ABCDEF", "/no-such-page/", "/favicon.ico"])
+def test_member_and_error_pages_carry_the_permissions_policy(client, path):
+    from groups.services import help_resources_add_defaults
+
+    help_resources_add_defaults()
+    _assert_permissions_policy(client.get(path))
 
 
 @pytest.mark.parametrize(("who", "url_name"), PAGES)
