@@ -1,11 +1,18 @@
 """CSV exports of released aggregates, built from rollups only. A suppressed cell
 says so in words ("suppressed: fewer than 5 answers"): never left blank, so a
-reader cannot mistake it for a zero or work it out from other cells. No totals."""
+reader cannot mistake it for a zero or work it out from other cells. No totals.
+
+Every CSV is written by ``csv_document``: UTF-8 with a byte-order mark (so that a
+spreadsheet program reads its letters right), and a text cell that begins like a
+formula (=, +, -, @, a tab, a carriage return) gets a leading apostrophe, the OWASP
+rule against formula injection: a group named =HYPERLINK(...) stays a name."""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
+from collections.abc import Iterable
 
 from django.utils import timezone
 
@@ -36,6 +43,39 @@ GROUP_COLUMNS = [
     "someone_felt_unsafe",
     "instrument_versions",
 ]
+
+
+BYTE_ORDER_MARK = "\ufeff"
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[-+]?\d+(\.\d+)?")
+
+
+def csv_cell(value) -> str:
+    """A cell a spreadsheet shows as text, never runs: numbers stay numbers."""
+    text = str(value)
+    if text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+class _SafeWriter:
+    def __init__(self, out) -> None:
+        self._writer = csv.writer(out)
+
+    def writerow(self, row: Iterable) -> None:
+        self._writer.writerow([csv_cell(value) for value in row])
+
+    def writerows(self, rows: Iterable[Iterable]) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
+def csv_document(write) -> str:
+    """The text of a CSV file: ``write`` gets a writer that neutralises each cell."""
+    out = io.StringIO()
+    out.write(BYTE_ORDER_MARK)
+    write(_SafeWriter(out))
+    return out.getvalue()
 
 
 def _num(value, places: int = 1) -> str:
@@ -94,24 +134,26 @@ def _group_rows(group: Group) -> list[list[str]]:
 
 
 def group_csv(*, group: Group) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(GROUP_COLUMNS)
-    writer.writerows(_group_rows(group))
-    return out.getvalue()
+    def write(writer) -> None:
+        writer.writerow(GROUP_COLUMNS)
+        writer.writerows(_group_rows(group))
+
+    return csv_document(write)
 
 
 def export_csv(*, job: ExportJob) -> str:
     """A job's CSV: one group's rows, or every group's for the program export."""
     if job.group_id is not None:
         return group_csv(group=job.group)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(GROUP_COLUMNS)
     groups = list(Group.objects.order_by("name", "pk"))
-    for done, group in enumerate(groups, start=1):
-        writer.writerows(_group_rows(group))
-        if done % 20 == 0:
-            ExportJob.objects.filter(pk=job.pk).update(progress=min(99, done * 100 // len(groups)))
+
+    def write(writer) -> None:
+        writer.writerow(GROUP_COLUMNS)
+        for done, group in enumerate(groups, start=1):
+            writer.writerows(_group_rows(group))
+            if done % 20 == 0:
+                ExportJob.objects.filter(pk=job.pk).update(progress=min(99, done * 100 // len(groups)))
+
+    content = csv_document(write)
     ExportJob.objects.filter(pk=job.pk).update(finished_at=timezone.now())
-    return out.getvalue()
+    return content
