@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from groups.checkins.instruments import SafetySignal, item_field_name, safety_signal
-from groups.checkins.models import CheckinWindow, InstrumentVersion, Item
+from groups.checkins.models import CODE_LENGTH, LEGACY_CODE_LENGTH, CheckinWindow, InstrumentVersion, Item
 from groups.checkins.services import MAX_SLIPS_PER_BATCH, Submission, normalise_code
 
 
@@ -13,15 +13,15 @@ class CodeForm(forms.Form):
 
     code = forms.CharField(
         label=_("Check-in code"),
-        help_text=_("Six letters and numbers, shown on the screen in the room."),
+        help_text=_("Nine letters and numbers in three groups, shown on the screen in the room."),
         max_length=20,
         error_messages={"required": _("Enter the code shown on the screen.")},
     )
 
     def clean_code(self) -> str:
         code = normalise_code(self.cleaned_data["code"])
-        if len(code) != 6:
-            raise forms.ValidationError(_("The code has six letters and numbers, like K7MPX3."))
+        if len(code) not in (CODE_LENGTH, LEGACY_CODE_LENGTH):
+            raise forms.ValidationError(_("The code has nine letters and numbers, like KMP-X7R-4HW."))
         return code
 
 

@@ -17,10 +17,16 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-# Six characters from an alphabet without look-alikes (no 0/O/Q/D, 1/I/L, 2/Z, 5/S,
-# 8/B, 6/G, U/V): easy to read off a screen across a room and to type on a phone.
+# Nine characters from an alphabet without look-alikes (no 0/O/Q/D, 1/I/L, 2/Z, 5/S,
+# 8/B, 6/G, U/V), shown in three groups of three (KMP-X7R-4HW): easy to read off a
+# screen across a room and to type on a phone. 20^9 = 5.1 x 10^11 codes: with 10,000
+# windows open at once (twice the design point's 5,000 groups), a guesser needs about
+# 5 x 10^7 guesses on average to find any one of them. Windows made before codes grew
+# keep their six-character code until they close.
 CODE_ALPHABET = "ACEFHJKMNPRTWXY34679"
-CODE_LENGTH = 6
+CODE_LENGTH = 9
+CODE_GROUP = 3
+LEGACY_CODE_LENGTH = 6
 SLIP_CODE_LENGTH = 8
 
 
@@ -149,6 +155,7 @@ class CheckinWindow(models.Model):
 
     session = models.OneToOneField("groups.Session", on_delete=models.CASCADE, related_name="checkin_window")
     code = models.CharField(_("code"), max_length=CODE_LENGTH, unique=True, default=new_window_code)
+
     mode = models.CharField(_("who may answer"), max_length=12, choices=Mode.choices, default=Mode.BROWSER)
     open_automatically = models.BooleanField(_("open automatically when the session starts"), default=True)
     hours_open = models.PositiveSmallIntegerField(_("hours open"), default=default_hours_open)
@@ -179,6 +186,11 @@ class CheckinWindow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session} ({self.code})"
+
+    @property
+    def display_code(self) -> str:
+        """The code as the room's screen shows it: in groups of three."""
+        return "-".join(self.code[i : i + CODE_GROUP] for i in range(0, len(self.code), CODE_GROUP))
 
     @property
     def is_open(self) -> bool:

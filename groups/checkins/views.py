@@ -115,6 +115,16 @@ def _unsaved(
     return _member(request, template, {**context, "signal": _post_signal(request, form)}, status)
 
 
+# What a code that takes no answers says; the three names have the same length.
+UNKNOWN, CLOSED, NOT_OPEN = "unknown", "elapsed", "pending"
+
+
+def _unavailable(request: HttpRequest, state: str, *, form: CheckinForm | None = None) -> HttpResponse:
+    return _unsaved(
+        request, "checkins/checkin_unavailable.html", {"state": state}, HTTPStatus.NOT_FOUND, form=form
+    )
+
+
 # Not Django's CSRF check: member pages send no referrer (<meta name="referrer"
 # content="no-referrer">), so browsers post with "Origin: null", which that check
 # refuses; and its token would need a cookie on the member's phone. The form carries
@@ -127,13 +137,16 @@ def checkin(request: HttpRequest, code: str) -> HttpResponse:
         # translation proxy, say) may still carry a member's "I do not feel safe".
         return _unsaved(request, "checkins/checkin_refused.html", {}, HTTPStatus.FORBIDDEN)
     window = selectors.window_for_code(code=services.normalise_code(code))
+    # Unknown, closed and not yet open answer alike (status, headers, length, queries):
+    # only the words differ, by a class of the same length. A guesser learns nothing
+    # about which codes exist.
     if window is None:
-        return _unsaved(request, "checkins/checkin_unknown.html", {"code": code[:12]}, HTTPStatus.NOT_FOUND)
-    context = {"window": window, "label": window.session.group.neutral_label}
+        return _unavailable(request, UNKNOWN)
     if window.is_closed or window.has_expired(timezone.now()):
-        return _unsaved(request, "checkins/checkin_closed.html", context, HTTPStatus.GONE)
+        return _unavailable(request, CLOSED)
     if not window.is_open:
-        return _unsaved(request, "checkins/checkin_not_open.html", context)
+        return _unavailable(request, NOT_OPEN)
+    context = {"window": window, "label": window.session.group.neutral_label}
     single_use = window.mode == CheckinWindow.Mode.SINGLE_USE
     if not single_use and window.pk in _answered_windows(request):
         status = HTTPStatus.CONFLICT if request.method == "POST" else HTTPStatus.OK
@@ -143,7 +156,9 @@ def checkin(request: HttpRequest, code: str) -> HttpResponse:
     if not versions:
         # Every instrument switched off in the admin: nothing to ask, so nothing to store
         # (and no answer to read a signal from).
-        return _member(request, "checkins/checkin_not_open.html", context, HTTPStatus.SERVICE_UNAVAILABLE)
+        return _member(
+            request, "checkins/checkin_unavailable.html", {"state": NOT_OPEN}, HTTPStatus.SERVICE_UNAVAILABLE
+        )
     form = CheckinForm(
         request.POST if request.method == "POST" else None,
         versions=versions,
@@ -175,7 +190,7 @@ def checkin(request: HttpRequest, code: str) -> HttpResponse:
         return _unsaved(request, "checkins/checkin_form.html", context, HTTPStatus.CONFLICT, form=form)
     except services.CheckinRefused as refused:
         if refused.reason == services.CheckinRefused.CLOSED:
-            return _unsaved(request, "checkins/checkin_closed.html", context, HTTPStatus.GONE, form=form)
+            return _unavailable(request, CLOSED, form=form)
         if refused.reason == services.CheckinRefused.SLIP:
             form.add_error("slip_code", refused.message)
             return _unsaved(request, "checkins/checkin_form.html", context, HTTPStatus.BAD_REQUEST, form=form)

@@ -54,7 +54,7 @@ def _shows_help(html: str) -> bool:
     """The help section is on every page that answers a send; the class on <main>
     shows it (or hides it), so that the page's length says nothing."""
     assert html.count('<section class="help-now if-help"') == 1
-    shown, quiet = ('class="member-main help-shown"' in html), ('class="member-main help-quiet"' in html)
+    shown, quiet = ('class="member-main help-shown' in html), ('class="member-main help-quiet' in html)
     assert shown != quiet
     return shown
 
@@ -79,7 +79,7 @@ def _full(client, window, settings, monkeypatch):
 
 def _closed(client, window, settings, monkeypatch):
     services.window_close(window=window)
-    return _url(window), {}, {}, HTTPStatus.GONE
+    return _url(window), {}, {}, HTTPStatus.NOT_FOUND
 
 
 def _closed_mid_way(client, window, settings, monkeypatch):
@@ -88,7 +88,7 @@ def _closed_mid_way(client, window, settings, monkeypatch):
     stale = selectors.window_for_code(code=window.code)
     services.window_close(window=window)
     monkeypatch.setattr(selectors, "window_for_code", lambda *, code: stale)
-    return _url(window), {}, {}, HTTPStatus.GONE
+    return _url(window), {}, {}, HTTPStatus.NOT_FOUND
 
 
 def _slip(client, window, settings, monkeypatch):
@@ -106,7 +106,7 @@ def _instrument_changed(client, window, settings, monkeypatch):
 
 def _not_open(client, window, settings, monkeypatch):
     waiting = services.window_ensure(session=session_for(window.session.group))
-    return _url(waiting), {}, {}, HTTPStatus.OK
+    return _url(waiting), {}, {}, HTTPStatus.NOT_FOUND
 
 
 def _unknown(client, window, settings, monkeypatch):

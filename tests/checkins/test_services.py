@@ -185,11 +185,11 @@ def test_a_full_window_takes_no_more_answers(group, settings):
     assert refused.value.reason == services.CheckinRefused.FULL
 
 
-def test_window_codes_are_six_characters_without_look_alikes(group):
+def test_window_codes_are_nine_characters_without_look_alikes(group):
     codes = {open_window(group).code for _ in range(30)}
     assert len(codes) == 30
     for code in codes:
-        assert len(code) == 6 and set(code) <= set(CODE_ALPHABET)
+        assert len(code) == 9 and set(code) <= set(CODE_ALPHABET)
     assert not set("0O1IL2Z5S8B") & set(CODE_ALPHABET)
 
 

@@ -161,13 +161,14 @@ def test_an_unknown_code_says_so_plainly(client):
     response = client.get(reverse("checkins:checkin", kwargs={"code": "XXXXXX"}))
     assert response.status_code == HTTPStatus.NOT_FOUND
     assert "We could not find that check-in" in response.content.decode()
+    assert 'class="member-main help-quiet code-unknown"' in response.content.decode()
 
 
 def test_a_closed_window_says_so_and_stores_nothing(client, window):
     services.window_close(window=window)
     for response in (client.get(_url(window)), client.post(_url(window), form_data())):
-        assert response.status_code == HTTPStatus.GONE
-        assert "This check-in has closed" in response.content.decode()
+        assert response.status_code == HTTPStatus.NOT_FOUND  # as an unknown code
+        assert "code-elapsed" in response.content.decode()
     assert not Response.objects.exists()
 
 
@@ -255,7 +256,7 @@ def test_typing_the_code_leads_to_the_check_in(client, window):
 def test_a_mistyped_code_gets_a_clear_message(client):
     response = client.get(reverse("checkins:enter"), {"code": "AB"})
     assert response.status_code == HTTPStatus.OK
-    assert "six letters and numbers" in response.content.decode()
+    assert "nine letters and numbers" in response.content.decode()
     assert 'value="AB"' in response.content.decode()
 
 
@@ -297,8 +298,8 @@ def test_the_member_form_sets_no_csrf_cookie(client, window):
 def test_a_window_past_its_closing_time_says_closed_before_the_sweep_runs(client, window):
     CheckinWindow.objects.filter(pk=window.pk).update(closes_at=timezone.now() - timedelta(seconds=1))
     response = client.get(_url(window))
-    assert response.status_code == HTTPStatus.GONE
-    assert "This check-in has closed" in response.content.decode()
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert "code-elapsed" in response.content.decode()
 
 
 def test_link_previews_may_ask_for_the_headers_only(client, window):
