@@ -60,7 +60,9 @@ class CheckinRefused(Exception):
         NOT_OPEN: _("This check-in has not opened yet. Your facilitator will open it at the session."),
         CLOSED: _("This check-in has closed, so it no longer takes answers. Nothing was saved."),
         FULL: _("This check-in has received as many answers as it can take. Nothing was saved."),
-        BUSY: _("Many people are checking in right now. Please wait a minute and send your answers again."),
+        BUSY: _(
+            "Many people are checking in right now. Please wait a few seconds and send your answers again."
+        ),
         SLIP: _(
             "That code from your slip was not accepted: it may have been typed differently or already "
             "used. Check the slip, or ask your facilitator for a new one."
@@ -319,13 +321,29 @@ RATE_PERIOD_SECONDS = 60
 
 def _attempt_counted(*, window: CheckinWindow, now: datetime) -> bool:
     """Count this attempt on the locked window (in memory; the caller writes it) and
-    say whether the window's minute still has room. Counted per window, never per
-    client: nothing here knows who is asking. Every attempt counts, stored or not,
-    and the minute runs from its first attempt."""
-    if window.attempts_since is None or window.attempts_since + timedelta(seconds=RATE_PERIOD_SECONDS) <= now:
+    say whether the window has room for it. Counted per window, never per client:
+    nothing here knows who is asking.
+
+    A bucket of CHECKIN_RATE_PER_MINUTE places that refills at the same rate (one
+    place a second at 60): a burst fills it, and when the burst stops places come
+    back one by one, so a real member waits seconds, not a minute. ``attempts`` is
+    the places in use, ``attempts_since`` the moment they were last counted. Every
+    attempt that gets a place uses it, stored or not (a wrong single-use code too);
+    one refused for want of a place uses none, so sending again does not keep the
+    window busy."""
+    capacity = settings.CHECKIN_RATE_PER_MINUTE
+    if window.attempts_since is None:
         window.attempts_since, window.attempts = now, 0
+    elif capacity > 0:
+        seconds_per_place = RATE_PERIOD_SECONDS / capacity
+        refilled = int((now - window.attempts_since).total_seconds() // seconds_per_place)
+        if refilled > 0:
+            window.attempts = max(0, window.attempts - refilled)
+            window.attempts_since += timedelta(seconds=refilled * seconds_per_place)
+    if window.attempts >= capacity:
+        return False
     window.attempts += 1
-    return window.attempts <= settings.CHECKIN_RATE_PER_MINUTE
+    return True
 
 
 def _refusal(*, window: CheckinWindow, slip_code: str, now: datetime) -> str | None:

@@ -115,20 +115,43 @@ def test_refused_attempts_count_towards_the_rate_limit(group, settings):
     assert not Response.objects.exists()
 
 
-def test_a_busy_window_takes_answers_again_a_minute_after_it_filled(group, settings):
-    settings.CHECKIN_RATE_PER_MINUTE = 2
+def test_a_busy_window_takes_answers_again_as_its_bucket_refills(group, settings):
+    settings.CHECKIN_RATE_PER_MINUTE = 2  # a place comes back every 30 seconds
     window = open_window(group)
     start = timezone.now()
 
     services.checkin_submit(window=window, submission=submission(), now=start)
     services.checkin_submit(window=window, submission=submission(), now=start + timedelta(seconds=10))
     with pytest.raises(services.CheckinRefused) as refused:
-        services.checkin_submit(window=window, submission=submission(), now=start + timedelta(seconds=50))
+        services.checkin_submit(window=window, submission=submission(), now=start + timedelta(seconds=20))
     assert refused.value.reason == services.CheckinRefused.BUSY
     # Sending again while it is busy does not keep it busy.
+    services.checkin_submit(window=window, submission=submission(), now=start + timedelta(seconds=31))
+    with pytest.raises(services.CheckinRefused):
+        services.checkin_submit(window=window, submission=submission(), now=start + timedelta(seconds=40))
     services.checkin_submit(window=window, submission=submission(), now=start + timedelta(seconds=61))
 
-    assert Response.objects.count() == 3
+    assert Response.objects.count() == 4
+
+
+def test_after_a_burst_of_65_cookieless_answers_a_real_member_gets_in_within_15_seconds(group):
+    # The default limit (60 a minute): the burst fills the bucket, then it stops.
+    window = open_window(group)
+    start = timezone.now()
+    refused = 0
+    for n in range(65):
+        try:
+            services.checkin_submit(
+                window=window, submission=submission(), now=start + timedelta(seconds=3 * n / 65)
+            )
+        except services.CheckinRefused as busy:
+            assert busy.reason == services.CheckinRefused.BUSY
+            refused += 1
+    assert refused == 3  # 60 places, and two more came back during the three seconds
+
+    services.checkin_submit(window=window, submission=submission(), now=start + timedelta(seconds=3 + 15))
+
+    assert Response.objects.count() == 63
 
 
 def test_the_cap_counts_answers_taken_not_attempts(group, settings):

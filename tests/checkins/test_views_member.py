@@ -222,7 +222,7 @@ def test_a_busy_window_keeps_the_answers_and_asks_to_wait(client, window, settin
     settings.CHECKIN_RATE_PER_MINUTE = 0
     response = client.post(_url(window), form_data(program__comment="still here"))
     assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
-    assert "wait a minute" in response.content.decode()
+    assert "wait a few seconds" in response.content.decode()
     assert 'value="still here"' in response.content.decode()
 
 
