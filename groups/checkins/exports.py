@@ -87,13 +87,15 @@ def row_marker(row: selectors.TrendRow) -> str:
         return f"suppressed: fewer than {row.k} answers"
     if row.status == "empty":
         return "no answers"
+    if row.status == "voided":
+        return "voided: the answers did not come from the room"
     return "not measured"
 
 
 def _group_rows(group: Group) -> list[list[str]]:
     rows = []
     for row in selectors.released_aggregates(group=group):
-        if row.status in {"open", "pending"}:
+        if row.status in {"open", "pending", "held"}:
             continue
         local = row.starts_at.astimezone(group.tzinfo).date().isoformat()
         if row.kind == "block":

@@ -153,6 +153,10 @@ class CheckinWindow(models.Model):
         BROWSER = "browser", _("Anyone with the link (one answer per browser session)")
         SINGLE_USE = "single_use", _("Single-use codes handed out at the session")
 
+    class ReviewReason(models.TextChoices):
+        RATE = "rate", _("answers came faster than any room gives them")
+        HEADCOUNT = "headcount", _("more answers than people present")
+
     session = models.OneToOneField("groups.Session", on_delete=models.CASCADE, related_name="checkin_window")
     code = models.CharField(_("code"), max_length=CODE_LENGTH, unique=True, default=new_window_code)
 
@@ -169,6 +173,15 @@ class CheckinWindow(models.Model):
     answers_taken = models.PositiveIntegerField(default=0, editable=False)
     attempts_since = models.DateTimeField(null=True, blank=True, editable=False)
     attempts = models.PositiveIntegerField(default=0, editable=False)
+    # A flood: answers coming faster than any room gives them (the rate limit turned
+    # one away), or more answers than the people the facilitator counted. The results
+    # are held until a facilitator of the group confirms them or voids the window
+    # (its answers deleted). Says nothing about any one answer or who sent it.
+    review_reason = models.CharField(
+        _("held for review because"), max_length=12, choices=ReviewReason.choices, blank=True, editable=False
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True, editable=False)
+    voided_at = models.DateTimeField(_("voided"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("check-in window")
@@ -191,6 +204,11 @@ class CheckinWindow(models.Model):
     def display_code(self) -> str:
         """The code as the room's screen shows it: in groups of three."""
         return "-".join(self.code[i : i + CODE_GROUP] for i in range(0, len(self.code), CODE_GROUP))
+
+    @property
+    def is_held(self) -> bool:
+        """Results held until a facilitator confirms or voids them (a flood)."""
+        return bool(self.review_reason) and self.reviewed_at is None
 
     @property
     def is_open(self) -> bool:

@@ -29,7 +29,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import IntegrityError, connections, router, transaction
-from django.db.models import Max
+from django.db.models import F, Max, Q
 
 from content.models import Reading
 from groups.checkins import instruments, stats
@@ -245,6 +245,25 @@ def _block_build(
 _MEMBER_FIELDS = ("status", "session_id", "session__attendance", "session__starts_at")
 
 
+def _held(session_ids: Iterable[int]) -> set[int]:
+    """Of these sessions, those whose results wait for a facilitator's review: the
+    window was flooded (marked when it happened), or it took more answers than the
+    people the facilitator counted (marked here, before anything is released)."""
+    ids = list(session_ids)
+    CheckinWindow.objects.filter(
+        session_id__in=ids,
+        review_reason="",
+        reviewed_at__isnull=True,
+        session__attendance__isnull=False,
+        answers_taken__gt=F("session__attendance"),
+    ).update(review_reason=CheckinWindow.ReviewReason.HEADCOUNT)
+    return set(
+        CheckinWindow.objects.filter(session_id__in=ids, reviewed_at__isnull=True)
+        .exclude(review_reason="")
+        .values_list("session_id", flat=True)
+    )
+
+
 def session_rollup_compute(*, session_id: int) -> SessionRollup | None:
     """Store the rollup of a session whose window has closed; None if it has not.
     Idempotent: the first call makes the row, any later call returns it unchanged."""
@@ -256,7 +275,7 @@ def session_rollup_compute(*, session_id: int) -> SessionRollup | None:
     if existing is not None:
         return existing
     window = getattr(session, "checkin_window", None)
-    if window is None or window.closed_at is None:
+    if window is None or window.closed_at is None or _held([session_id]):
         return None
     for _attempt in range(3):
         try:
@@ -310,6 +329,8 @@ def session_rollups_compute(*, session_ids: Iterable[int]) -> int:
             pk__in=ids, checkin_window__closed_at__isnull=False, checkin_rollup__isnull=True
         ).values_list("pk", "group_id")
     )
+    for held in _held(due):
+        del due[held]
     if not due:
         return 0
     responses = _responses_by_session(due)
@@ -429,6 +450,7 @@ def rollups_sweep() -> int:
     that died): the periodic catch-up. Returns how many it made."""
     pending = (
         CheckinWindow.objects.filter(closed_at__isnull=False, session__checkin_rollup__isnull=True)
+        .filter(Q(review_reason="") | Q(reviewed_at__isnull=False))
         .order_by("closed_at", "pk")
         .values_list("session_id", flat=True)
     )

@@ -91,7 +91,9 @@ class TrendRow:
     """One line of a group's trend: a session, or a pooled block after its last session."""
 
     kind: str  # "session" or "block"
-    status: str  # released, suppressed, empty, open, pending (closed, not yet released)
+    # released, suppressed, empty, open, pending (closed, not yet released), held (closed,
+    # waiting for a facilitator's review of a flood), voided (its answers deleted)
+    status: str
     starts_at: datetime
     k: int | None = None
     session: Session | None = None
@@ -185,8 +187,10 @@ def _trend_sessions(*, group: Group) -> QuerySet[Session]:
 def _session_row(session: Session, blocks: dict[int, BlockRollup]) -> TrendRow:
     rollup = getattr(session, "checkin_rollup", None)
     if rollup is None:
-        # Not rolled up yet: an open window shows its count so far, a closed one nothing.
-        status = "pending" if session.checkin_window.closed_at else "open"
+        # Not rolled up yet: an open window shows its count so far, a closed one nothing;
+        # one held for review (a flood) says so.
+        window = session.checkin_window
+        status = ("held" if window.is_held else "pending") if window.closed_at else "open"
         return TrendRow(
             kind="session",
             status=status,
@@ -196,7 +200,7 @@ def _session_row(session: Session, blocks: dict[int, BlockRollup]) -> TrendRow:
         )
     row = TrendRow(
         kind="session",
-        status=rollup.status,
+        status="voided" if session.checkin_window.voided_at else rollup.status,
         starts_at=session.starts_at,
         k=rollup.k_scores,
         session=session,

@@ -390,10 +390,16 @@ def checkin_submit(
         refusal = _refusal(window=locked, slip_code=slip_code, now=now)
         if refusal is None:
             locked.answers_taken += 1
+        elif refusal == CheckinRefused.BUSY and locked.reviewed_at is None and not locked.review_reason:
+            # Faster than any room: its results wait for a facilitator's word.
+            locked.review_reason = CheckinWindow.ReviewReason.RATE
         # The counters only: save() would write the window's other fields back, and a
         # refused attempt still counts towards the rate limit.
         CheckinWindow.objects.filter(pk=locked.pk).update(
-            attempts_since=locked.attempts_since, attempts=locked.attempts, answers_taken=locked.answers_taken
+            attempts_since=locked.attempts_since,
+            attempts=locked.attempts,
+            answers_taken=locked.answers_taken,
+            review_reason=locked.review_reason,
         )
         if refusal is None:
             response.session_id = locked.session_id
@@ -402,6 +408,32 @@ def checkin_submit(
     if refusal is not None:
         raise CheckinRefused(refusal)
     return instruments.safety_signal(submission.by_instrument())
+
+
+# --- A flooded window: confirmed or voided by a facilitator -----------------------
+
+
+def window_review_decide(*, window: CheckinWindow, actor, void: bool) -> CheckinWindow:
+    """A facilitator's word on a window held for review: its answers are the room's
+    (release them as usual), or they are not (delete every answer of the session;
+    the trend says the session was voided). Either way audited, with ids only."""
+    with transaction.atomic():
+        locked = CheckinWindow.objects.select_for_update().get(pk=window.pk)
+        if not locked.is_held or locked.closed_at is None:
+            raise ValueError("only a closed window held for review can be confirmed or voided")
+        now = timezone.now()
+        locked.reviewed_at = now
+        if void:
+            Response.objects.filter(session_id=locked.session_id).delete()  # its answers go with it
+            locked.voided_at = now
+        CheckinWindow.objects.filter(pk=locked.pk).update(reviewed_at=now, voided_at=locked.voided_at)
+        audit_record(
+            actor=actor,
+            action="checkin.window_voided" if void else "checkin.window_confirmed",
+            target=locked,
+        )
+    rollups_nudge(session_ids=[locked.session_id])
+    return locked
 
 
 # --- Released aggregates: thresholds, hidden comments, exports -------------------

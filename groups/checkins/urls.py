@@ -11,6 +11,7 @@ urlpatterns = [
     path("checkins/sessions/<int:session_id>/settings", views.window_settings, name="window_settings"),
     path("checkins/sessions/<int:session_id>/open", views.window_open, name="window_open"),
     path("checkins/sessions/<int:session_id>/close", views.window_close, name="window_close"),
+    path("checkins/sessions/<int:session_id>/review", views.window_review, name="window_review"),
     path("checkins/sessions/<int:session_id>/screen", views.window_screen, name="window_screen"),
     path("checkins/sessions/<int:session_id>/codes", views.window_slips, name="window_slips"),
     path("checkins/sessions/<int:session_id>/results", views.session_results, name="session_results"),

@@ -226,6 +226,7 @@ def window_manage(request: HttpRequest, session_id: int) -> HttpResponse:
         "session": session,
         "window": window,
         "count": selectors.answers_count(session=session),
+        "present": session.attendance,
         "settings_form": WindowSettingsForm(instance=window) if not (window and window.opened_at) else None,
         "slip_form": SlipCountForm() if not (window and window.is_closed) else None,
         "link": _member_link(request, window) if window else "",
@@ -251,6 +252,7 @@ def window_settings(request: HttpRequest, session_id: int) -> HttpResponse:
         "session": session,
         "window": window,
         "count": selectors.answers_count(session=session),
+        "present": session.attendance,
         "settings_form": form,
         "slip_form": SlipCountForm(),
         "link": _member_link(request, window),
@@ -284,6 +286,29 @@ def window_close(request: HttpRequest, session_id: int) -> HttpResponse:
         messages.error(request, str(error))
     else:
         messages.success(request, _("The check-in is closed. The code no longer works."))
+    return redirect("checkins:window_manage", session_id=session.pk)
+
+
+@login_required
+@require_POST
+def window_review(request: HttpRequest, session_id: int) -> HttpResponse:
+    """Confirm the answers of a window held for review, or void it (its answers
+    deleted): the decision needs the box that says so ticked."""
+    session = _session_for(request, session_id)
+    window = selectors.window_for_session(session=session)
+    decision = request.POST.get("decision")
+    if window is None or not window.is_held or not window.is_closed:
+        messages.error(request, _("This check-in is not waiting for a review."))
+    elif decision not in ("confirm", "void") or request.POST.get("understood") != "yes":
+        messages.error(request, _("Tick the box that says what happens, then choose again."))
+    else:
+        services.window_review_decide(window=window, actor=request.user, void=decision == "void")
+        messages.success(
+            request,
+            _("The check-in is voided and its answers are deleted.")
+            if decision == "void"
+            else _("The answers are confirmed. Results appear once the check-in's results are made."),
+        )
     return redirect("checkins:window_manage", session_id=session.pk)
 
 

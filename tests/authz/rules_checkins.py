@@ -112,6 +112,20 @@ RULES = [
         kwargs=_session_kwargs,
     ),
     Rule(
+        "checkins:window_review",
+        group_facilitators(REDIRECT),
+        method="post",
+        setup=_session,
+        kwargs=_session_kwargs,
+        data=lambda world: {"decision": "confirm", "understood": "yes"},
+    ),
+    Rule(
+        "checkins:window_review",
+        group_facilitators(NOT_ALLOWED, outsider=NOT_ALLOWED),
+        setup=_session,
+        kwargs=_session_kwargs,
+    ),
+    Rule(
         "checkins:window_slips",
         group_facilitators(OK),
         method="post",

@@ -312,6 +312,28 @@ def _results_below_and_above_k(pages: Pages, people: People, group) -> None:
     pages.add("home with released results", owner.get(reverse("home")))
 
 
+def _flood_review(pages: Pages, people: People, group) -> None:
+    from groups.checkins.models import CheckinWindow
+
+    owner = _client(people.owner)
+    window = open_window(group)
+    checkin_services.window_close(window=window)
+    CheckinWindow.objects.filter(pk=window.pk).update(review_reason=CheckinWindow.ReviewReason.RATE)
+    pages.add(
+        "check-in page held for review",
+        owner.get(reverse("checkins:window_manage", args=[window.session_id])),
+    )
+    pages.add(
+        "trends with a session held for review", owner.get(reverse("checkins:trends_group", args=[group.pk]))
+    )
+    window.refresh_from_db()
+    checkin_services.window_review_decide(window=window, actor=people.owner, void=True)
+    from groups.checkins import rollups
+
+    rollups.rollups_sweep()
+    pages.add("trends with a voided session", owner.get(reverse("checkins:trends_group", args=[group.pk])))
+
+
 def _results(session) -> str:
     return reverse("checkins:session_results", args=[session.pk])
 
@@ -405,6 +427,7 @@ VARIANTS: list[Callable[[Pages, People, object], None]] = [
     _facilitator_forms_with_errors,
     _sessions_in_every_state,
     _results_below_and_above_k,
+    _flood_review,
     _invitation_forms,
     _error_pages,
     _two_step_pages,
@@ -481,6 +504,7 @@ def test_every_page_we_render_is_valid_markup(java_and_vnu, settings):
         "check-in refused as cross-site",
         "session move with errors",
         "results with comments and a safety signal",
+        "check-in page held for review",
         "account_change_password POST (empty) as facilitator",
         "500 server error",
         "503 database down",
