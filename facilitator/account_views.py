@@ -44,6 +44,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             request, "account/invitation_accept.html", {"invitation": invitation, "signed_in": True}
         )
 
+    if invitation.for_account_id is not None:
+        return _second_factor_setup(request, invitation, key)
+
     form = InvitationAcceptForm(request.POST or None, email=invitation.email)
     if request.method == "POST":
         if form.is_valid():
@@ -66,3 +69,20 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 return redirect("mfa_activate_totp")
         _rate_allows(request, key, dry_run=False)
     return render(request, "account/invitation_accept.html", {"invitation": invitation, "form": form})
+
+
+def _second_factor_setup(request: HttpRequest, invitation, key: str) -> HttpResponse:
+    """A setup link: opening it shows a button (a mail scanner that opens links spends
+    nothing); pressing it signs the account in, confined to setting up its second
+    factor (RequireSecondFactorMiddleware), and leads there."""
+    if request.method == "POST":
+        try:
+            user = services.second_factor_setup_use(invitation=invitation)
+        except ValidationError:
+            _rate_allows(request, key, dry_run=False)
+            return render(request, "account/invitation_invalid.html", status=HTTPStatus.NOT_FOUND)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        # The link proved the address; the authenticator is set up next, at once.
+        record_authentication(request, user, method="password", reauthenticated=True)
+        return redirect("mfa_activate_totp")
+    return render(request, "account/second_factor_setup.html", {"invitation": invitation})

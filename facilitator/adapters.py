@@ -2,15 +2,20 @@ import base64
 import hashlib
 import hmac
 import ipaddress
+from http import HTTPStatus
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.stagekit import clear_login
 from allauth.core.internal.httpkit import get_client_ip
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from cryptography.fernet import Fernet
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+
+from facilitator.selectors import account_has_second_factor
 
 
 def client_fingerprint(request) -> str:
@@ -46,6 +51,18 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_http_user_agent(self, request) -> str:
         # Never recorded anywhere (allauth would put it in notification emails).
         return ""
+
+    def pre_login(self, request, user, **kwargs):
+        """A password is never enough: an account without a second factor is not
+        signed in (it would be one step from enrolling the thief's authenticator).
+        It gets one through a setup link emailed to its address."""
+        response = super().pre_login(request, user, **kwargs)
+        if response is not None:
+            return response
+        if not account_has_second_factor(user):
+            clear_login(request)
+            return render(request, "account/second_factor_missing.html", status=HTTPStatus.FORBIDDEN)
+        return None
 
 
 class MFAAdapter(DefaultMFAAdapter):

@@ -33,6 +33,20 @@ class UserAdmin(BaseUserAdmin):
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+    actions = ("send_second_factor_setup_link",)
+
+    @admin.action(description=_("Email a link to set up a second step (accounts without one)"))
+    def send_second_factor_setup_link(self, request, queryset) -> None:
+        sent = 0
+        for user in queryset:
+            if not selectors.account_has_second_factor(user):
+                services.second_factor_setup_create(actor=request.user, user=user)
+                sent += 1
+        messages.success(
+            request,
+            _("%(count)d setup link(s) will be sent. Accounts that have a second step were left alone.")
+            % {"count": sent},
+        )
 
     # Every change made here is audited with ids only. The admin's add, change and
     # delete views each run in one transaction, so a change and its entry are saved
@@ -315,8 +329,8 @@ class InvitationAdmin(admin.ModelAdmin):
 
 
 # allauth's own admin shows and edits the authenticator's secret; ours only lists
-# them and lets an admin remove one (a "reset": the account sets up a new one at
-# its next sign-in), which is audited.
+# them and lets an admin remove one (a "reset", audited): the account is then emailed
+# a single-use link to set up a new one, since its password alone signs nothing in.
 admin.site.unregister(Authenticator)
 
 

@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 
+from facilitator.selectors import account_has_second_factor
+
 # Member-facing pages have no login; the account pages are allauth's own and must
 # stay reachable for an account that is still setting up its second factor.
 MEMBER_PREFIXES: tuple[str, ...] = ("/g/", "/c/", "/help", "/safety")
@@ -37,15 +39,6 @@ def is_member_path(path: str) -> bool:
 
 def is_account_path(path: str) -> bool:
     return path.startswith(ACCOUNT_PREFIXES)
-
-
-def account_has_second_factor(user) -> bool:
-    # Recovery codes alone are not a second factor: they only back one up.
-    from allauth.mfa.models import Authenticator
-
-    return Authenticator.objects.filter(
-        user_id=user.pk, type__in=(Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
-    ).exists()
 
 
 class RequireSecondFactorMiddleware:

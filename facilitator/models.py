@@ -131,6 +131,18 @@ class Invitation(models.Model):
         related_name="invitation",
     )
 
+    # Set for a second-factor setup link: the same single-use, expiring link, sent to
+    # an existing account that has no second factor (after an admin reset one), which
+    # it opens to set up a new authenticator instead of creating an account.
+    for_account = models.ForeignKey(
+        "facilitator.User",
+        verbose_name=_("second-factor setup for"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="second_factor_setups",
+    )
+
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting to be sent")
         PENDING = "pending", _("Sent, not yet accepted")

@@ -4,6 +4,7 @@ Roles: an admin is an active staff account; a facilitator is any other active
 account. Group-level permissions live in ``groups.selectors``.
 """
 
+from allauth.mfa.models import Authenticator
 from django.utils import timezone
 
 from facilitator.models import Invitation, User
@@ -11,6 +12,14 @@ from facilitator.models import Invitation, User
 
 def account_is_admin(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_staff)
+
+
+def account_has_second_factor(user) -> bool:
+    """An authenticator app or a passkey. Recovery codes alone are not a second
+    factor: they only back one up."""
+    return Authenticator.objects.filter(
+        user_id=user.pk, type__in=(Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
+    ).exists()
 
 
 def account_is_facilitator(user) -> bool:

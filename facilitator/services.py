@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from facilitator.models import AuditEntry, Invitation, TaskHeartbeat, User
+from facilitator.selectors import account_has_second_factor
 
 
 def heartbeat_record(*, name: str) -> TaskHeartbeat:
@@ -99,7 +100,7 @@ def invitation_create(*, invited_by: User, email: str) -> Invitation:
             {"email": _("An account with this address already exists.")}, code="account_exists"
         )
     with transaction.atomic():
-        Invitation.objects.filter(email__iexact=email, accepted_at__isnull=True).update(
+        Invitation.objects.filter(email__iexact=email, accepted_at__isnull=True, for_account=None).update(
             token_hash="", expires_at=timezone.now(), send_request="", send_requested_at=None
         )
         invitation = Invitation.objects.create(email=email, invited_by=invited_by)
@@ -146,6 +147,7 @@ def invitation_send(*, invitation_id: int, request: str | None = None) -> bool:
             update_fields=["token_hash", "sent_at", "expires_at", "send_request", "send_requested_at"]
         )
         context = {
+            "setup_only": invitation.for_account_id is not None,
             "accept_url": settings.SITE_URL + reverse("invitation_accept", kwargs={"token": token}),
             "expires_at": invitation.expires_at,
             "ttl_hours": settings.INVITATION_TTL_HOURS,
@@ -215,6 +217,48 @@ def authenticator_reset(*, actor: User, authenticator) -> None:
             kind=authenticator.type,
         )
         authenticator.delete()
+        if not account_has_second_factor(authenticator.user):
+            # The account gets a new one only through a link sent to its address: a
+            # password alone never enrols an authenticator.
+            second_factor_setup_create(actor=actor, user=authenticator.user)
+
+
+def second_factor_setup_create(*, actor: User, user: User) -> Invitation:
+    """Email ``user`` a single-use, expiring link to set up a second factor (the
+    invitation's path): for an account without one, after a reset or an invitation
+    that was left half-done. Earlier unused links for the account are withdrawn."""
+    if not (actor.is_active and actor.is_staff):
+        raise PermissionDenied(_("Only admins can send a setup link."))
+    if account_has_second_factor(user):
+        raise ValueError("this account already has a second factor")
+    with transaction.atomic():
+        Invitation.objects.filter(for_account=user, accepted_at__isnull=True).update(
+            token_hash="", expires_at=timezone.now(), send_request="", send_requested_at=None
+        )
+        setup = Invitation.objects.create(email=user.email, invited_by=actor, for_account=user)
+        audit_record(actor=actor, action="account.second_factor_setup_created", target=user)
+        invitation_enqueue(invitation=setup)
+    return setup
+
+
+def second_factor_setup_use(*, invitation: Invitation) -> User:
+    """Spend a setup link: the account it was sent to, which then sets up its
+    authenticator in the session the caller signs in. Re-checked under a row lock."""
+    with transaction.atomic():
+        locked = Invitation.objects.select_for_update().select_related("for_account").get(pk=invitation.pk)
+        user = locked.for_account
+        if (
+            user is None
+            or locked.status() != Invitation.Status.PENDING
+            or not user.is_active
+            or account_has_second_factor(user)
+        ):
+            raise ValidationError(_("This link has expired or was already used."), code="invalid_invitation")
+        locked.accepted_at = timezone.now()
+        locked.token_hash = ""
+        locked.save(update_fields=["accepted_at", "token_hash"])
+        audit_record(actor=user, action="account.second_factor_setup_used", target=user)
+    return user
 
 
 # --- Accounts changed by an admin in the Django admin -----------------------------

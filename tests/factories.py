@@ -134,3 +134,25 @@ class ReadingPlanFactory(factory.django.DjangoModelFactory):
     def readings(self, create, extracted, **kwargs):
         for position, reading in enumerate(extracted or ()):
             self.items.create(reading=reading, position=position)
+
+
+def sign_in_to_set_up(client, user) -> None:
+    """Sign ``user`` (an account without a second factor) in as its emailed setup link
+    does: the only way such an account gets a session. The password alone is refused
+    (tests/facilitator/test_password_is_never_enough.py)."""
+    from django.urls import reverse
+
+    from facilitator.models import Invitation
+    from facilitator.services import invitation_token_hash
+
+    token = f"setup-{user.pk}-{timezone.now().timestamp()}"
+    now = timezone.now()
+    Invitation.objects.create(
+        email=user.email,
+        for_account=user,
+        token_hash=invitation_token_hash(token),
+        sent_at=now,
+        expires_at=now + timedelta(hours=1),
+    )
+    response = client.post(reverse("invitation_accept", kwargs={"token": token}))
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_activate_totp"), response

@@ -18,7 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from facilitator.models import User
 from tests.authz import all_rules
 from tests.authz.rules_facilitator import DELEGATED_PREFIXES
-from tests.factories import TEST_PASSWORD, AdminFactory, UserFactory, totp_code
+from tests.factories import TEST_PASSWORD, AdminFactory, UserFactory, sign_in_to_set_up, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -156,7 +156,7 @@ def _client_for(role: str) -> Client:
     if role == "facilitator":
         _sign_in(client, UserFactory())
     elif role == "facilitator_setting_up":
-        _sign_in(client, UserFactory(mfa=False))
+        sign_in_to_set_up(client, UserFactory(mfa=False))
     elif role == "admin":
         _sign_in(client, AdminFactory())
     return client

@@ -80,12 +80,10 @@ def test_changing_the_password_is_recorded(client, owner):
 def test_adding_totp_is_recorded(client, django_capture_on_commit_callbacks):
     from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY
 
-    from tests.factories import UserFactory
+    from tests.factories import UserFactory, sign_in_to_set_up
 
     user = UserFactory(mfa=False)
-    client.post(reverse("account_login"), {"login": user.email, "password": TEST_PASSWORD})
-    # allauth asks for the password again before a second factor is added.
-    client.post(reverse("account_reauthenticate"), {"password": TEST_PASSWORD})
+    sign_in_to_set_up(client, user)
     client.get(reverse("mfa_activate_totp"))
     secret = client.session[SECRET_SESSION_KEY]
 

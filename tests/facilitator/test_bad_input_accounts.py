@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from facilitator.models import AuditEntry
-from tests.factories import TEST_PASSWORD, UserFactory, totp_code
+from tests.factories import TEST_PASSWORD, UserFactory, sign_in_to_set_up, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -58,11 +58,10 @@ def _echoes(response, typed: str) -> bool:
 
 @pytest.fixture
 def setting_up(client):
-    """A new facilitator at the "set up your authenticator app" step, as after an
-    invitation: signed in with a password, asked for it again, shown the secret."""
+    """A facilitator at the "set up your authenticator app" step, as after a setup
+    link: signed in by the link, shown the secret."""
     user = UserFactory(mfa=False)
-    client.post(reverse("account_login"), {"login": user.email, "password": TEST_PASSWORD})
-    client.post(reverse("account_reauthenticate"), {"password": TEST_PASSWORD})
+    sign_in_to_set_up(client, user)
     page = client.get(reverse("mfa_activate_totp"))
     assert page.status_code == HTTPStatus.OK
     return user, client.session[SECRET_SESSION_KEY]

@@ -44,7 +44,14 @@ from groups.selectors import help_resources_forget
 from groups.services import help_resources_add_defaults
 from tests.authz import FORBIDDEN, NOT_ALLOWED, NOT_FOUND, OK, ROLES, World, all_rules
 from tests.checkins.helpers import form_data, open_window, released_session, session_for, who5_all
-from tests.factories import TEST_PASSWORD, AdminFactory, GroupFactory, UserFactory, totp_code
+from tests.factories import (
+    TEST_PASSWORD,
+    AdminFactory,
+    GroupFactory,
+    UserFactory,
+    sign_in_to_set_up,
+    totp_code,
+)
 from tests.markup.checker import Finding, check
 from tests.test_authz_exemptions import (
     ACCOUNT_PAGES,
@@ -399,9 +406,10 @@ def _two_step_pages(pages: Pages, people: People, group) -> None:
     )
 
     newcomer = UserFactory(mfa=False)
+    refused = _client().post(reverse("account_login"), {"login": newcomer.email, "password": TEST_PASSWORD})
+    pages.add("sign-in refused: no second factor yet", refused)
     setting_up = _client()
-    setting_up.post(reverse("account_login"), {"login": newcomer.email, "password": TEST_PASSWORD})
-    setting_up.post(reverse("account_reauthenticate"), {"password": TEST_PASSWORD})
+    sign_in_to_set_up(setting_up, newcomer)
     activate = reverse("mfa_activate_totp")
     pages.add("mfa_activate_totp GET", setting_up.get(activate))
     pages.add("mfa_activate_totp with a wrong code", setting_up.post(activate, {"code": "12"}))
@@ -412,6 +420,21 @@ def _two_step_pages(pages: Pages, people: People, group) -> None:
     pages.add("mfa_view_recovery_codes GET after setting up the app", response)
     pages.add("mfa_generate_recovery_codes GET", setting_up.get(reverse("mfa_generate_recovery_codes")))
     pages.add("mfa_deactivate_totp GET", setting_up.get(reverse("mfa_deactivate_totp")))
+
+
+def _setup_link_page(pages: Pages, people: People, group) -> None:
+    from facilitator.models import Invitation
+    from facilitator.services import invitation_token_hash
+
+    now = timezone.now()
+    Invitation.objects.create(
+        email=people.cofacilitator.email,
+        for_account=people.cofacilitator,
+        token_hash=invitation_token_hash("markup-setup"),
+        sent_at=now,
+        expires_at=now + timedelta(hours=1),
+    )
+    pages.add("second-factor setup link", _client().get(reverse("invitation_accept", args=["markup-setup"])))
 
 
 def _empty_lists(pages: Pages, people: People, group) -> None:
@@ -431,6 +454,7 @@ VARIANTS: list[Callable[[Pages, People, object], None]] = [
     _invitation_forms,
     _error_pages,
     _two_step_pages,
+    _setup_link_page,
     _empty_lists,
 ]
 
@@ -508,6 +532,8 @@ def test_every_page_we_render_is_valid_markup(java_and_vnu, settings):
         "account_change_password POST (empty) as facilitator",
         "500 server error",
         "503 database down",
+        "sign-in refused: no second factor yet",
+        "second-factor setup link",
         "member 404",
         "member 503 with the help section",
     } - set(pages)
