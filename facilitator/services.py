@@ -245,7 +245,8 @@ def second_factor_setup_use(*, invitation: Invitation) -> User:
     """Spend a setup link: the account it was sent to, which then sets up its
     authenticator in the session the caller signs in. Re-checked under a row lock."""
     with transaction.atomic():
-        locked = Invitation.objects.select_for_update().select_related("for_account").get(pk=invitation.pk)
+        # Not select_related: PostgreSQL cannot lock the nullable side of an outer join.
+        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
         user = locked.for_account
         if (
             user is None

@@ -12,6 +12,7 @@ urlpatterns = [
     path("checkins/sessions/<int:session_id>/open", views.window_open, name="window_open"),
     path("checkins/sessions/<int:session_id>/close", views.window_close, name="window_close"),
     path("checkins/sessions/<int:session_id>/review", views.window_review, name="window_review"),
+    path("checkins/sessions/<int:session_id>/count.json", views.window_count, name="window_count"),
     path("checkins/sessions/<int:session_id>/screen", views.window_screen, name="window_screen"),
     path("checkins/sessions/<int:session_id>/codes", views.window_slips, name="window_slips"),
     path("checkins/sessions/<int:session_id>/results", views.session_results, name="session_results"),

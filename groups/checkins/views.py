@@ -328,8 +328,37 @@ def window_screen(request: HttpRequest, session_id: int) -> HttpResponse:
             "short_link": link.split("://", 1)[-1],
             "qr_svg": qr.svg_inline(scale=10, border=2, omitsize=True, svgclass="qr", lineclass="qr-line"),
             "enter_link": request.build_absolute_uri(reverse("checkins:enter")).split("://", 1)[-1],
+            "count_text": _count_words(
+                answers=selectors.answers_count(session=session), present=session.attendance
+            ),
         }
     return render(request, "checkins/window_screen.html", context)
+
+
+def _count_words(*, answers: int, present: int | None) -> str:
+    said = ngettext("%(count)d answer so far", "%(count)d answers so far", answers) % {"count": answers}
+    if present is None:
+        return said + "."
+    return _("%(answers)s, of %(present)d people present.") % {"answers": said, "present": present}
+
+
+@login_required
+@never_cache
+@require_GET
+def window_count(request: HttpRequest, session_id: int) -> JsonResponse:
+    """How many answers the check-in has taken, against the people counted present:
+    the number the room screen shows and refreshes. Nothing else about any answer."""
+    session = _session_for(request, session_id)
+    window = selectors.window_for_session(session=session)
+    answers = selectors.answers_count(session=session)
+    return JsonResponse(
+        {
+            "answers": answers,
+            "present": session.attendance,
+            "open": bool(window and window.is_open),
+            "text": _count_words(answers=answers, present=session.attendance),
+        }
+    )
 
 
 @login_required

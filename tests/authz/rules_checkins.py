@@ -89,6 +89,7 @@ RULES = [
     ),
     Rule("checkins:window_manage", group_facilitators(OK), setup=_session, kwargs=_session_kwargs),
     Rule("checkins:window_screen", group_facilitators(OK), setup=_open_window, kwargs=_session_kwargs),
+    Rule("checkins:window_count", group_facilitators(OK), setup=_open_window, kwargs=_session_kwargs),
     Rule(
         "checkins:window_settings",
         group_facilitators(REDIRECT),

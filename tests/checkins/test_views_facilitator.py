@@ -184,3 +184,31 @@ def test_the_settings_forms_hidden_copy_of_its_first_value_carries_no_descriptio
     assert re.search(
         r'<input type="number" name="hours_open"[^>]*aria-describedby="id_hours_open_helptext"', html
     )
+
+
+@pytest.mark.parametrize("role", FACILITATORS)
+def test_the_room_screen_shows_the_count_against_people_present_and_refreshes_it(login, request, group, role):
+    window = open_window(group)
+    for _ in range(3):
+        services.checkin_submit(window=window, submission=_submission())
+    Session.objects.filter(pk=window.session_id).update(attendance=7)
+    client = login(request.getfixturevalue(role))
+
+    screen = client.get(_url("window_screen", window.session)).content.decode()
+    count = client.get(_url("window_count", window.session))
+
+    assert "3 answers so far, of 7 people present." in screen
+    assert 'data-count-url="' + _url("window_count", window.session) + '"' in screen
+    assert count.json() == {
+        "answers": 3,
+        "present": 7,
+        "open": True,
+        "text": "3 answers so far, of 7 people present.",
+    }
+    assert "no-store" in count["Cache-Control"]
+
+
+def _submission():
+    from tests.checkins.helpers import submission
+
+    return submission()
