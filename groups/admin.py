@@ -91,9 +91,9 @@ class GroupAdmin(NoDeleteMixin, admin.ModelAdmin):
 
 @admin.register(HelpResource)
 class HelpResourceAdmin(admin.ModelAdmin):
-    list_display = ("name", "country_code", "phone", "hours", "order", "active")
+    list_display = ("name", "country_code", "phone", "hours", "order", "active", "emergency")
     list_editable = ("order", "active")
-    list_filter = ("country_code", "active")
+    list_filter = ("country_code", "active", "emergency")
     search_fields = ("name", "description")
     fields = (
         "name",
@@ -105,6 +105,7 @@ class HelpResourceAdmin(admin.ModelAdmin):
         "description",
         "order",
         "active",
+        "emergency",
     )
 
 

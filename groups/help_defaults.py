@@ -45,3 +45,12 @@ DEFAULT_HELP_RESOURCES = [
         "description": "Confidential support for anyone affected by relationship abuse.",
     },
 ]
+
+
+# Each deployment's emergency number, named in the help section's first sentence
+# ("If you are in immediate danger, call 999"): a help resource with emergency=True,
+# which admins edit like the others. Added by migration 0009.
+DEFAULT_EMERGENCY_NUMBERS = [
+    {"country_code": "GB", "order": 0, "name": "Emergency services", "phone": "999", "emergency": True},
+    {"country_code": "US", "order": 0, "name": "Emergency services", "phone": "911", "emergency": True},
+]

@@ -283,6 +283,14 @@ class HelpResource(models.Model):
     description = models.TextField(_("description"), blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     active = models.BooleanField(_("active"), default=True)
+    emergency = models.BooleanField(
+        _("emergency number"),
+        default=False,
+        help_text=_(
+            "The emergency services' number (999, 911): named in the help section's first "
+            "sentence, not listed with the helplines. One per country."
+        ),
+    )
 
     class Meta:
         verbose_name = _("help resource")

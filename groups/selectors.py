@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from groups.help_defaults import DEFAULT_HELP_RESOURCES
+from groups.help_defaults import DEFAULT_EMERGENCY_NUMBERS, DEFAULT_HELP_RESOURCES
 from groups.models import FacilitatorPreference, Group, GroupFacilitator, HelpResource, Session
 
 logger = logging.getLogger(__name__)
@@ -43,7 +43,17 @@ _help_resources_kept: dict[str, tuple[float, list[HelpResource]]] = {}
 
 
 # The fields a copy of the helplines keeps (everything a member page shows).
-_HELP_FIELDS = ("name", "phone", "text_line", "website", "hours", "country_code", "description", "order")
+_HELP_FIELDS = (
+    "name",
+    "phone",
+    "text_line",
+    "website",
+    "hours",
+    "country_code",
+    "description",
+    "order",
+    "emergency",
+)
 
 
 def _help_copy_path() -> Path:
@@ -81,8 +91,8 @@ def _help_copy_read(country: str) -> list[HelpResource]:
     if rows is None:
         rows = sorted(
             (
-                {field: row.get(field, "") for field in _HELP_FIELDS}
-                for row in DEFAULT_HELP_RESOURCES
+                {field: row.get(field, False if field == "emergency" else "") for field in _HELP_FIELDS}
+                for row in [*DEFAULT_HELP_RESOURCES, *DEFAULT_EMERGENCY_NUMBERS]
                 if row["country_code"] in (country, "")
             ),
             key=lambda row: (row["order"], row["name"]),

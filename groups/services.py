@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from content.selectors import readings_for_sessions, session_notes_for_sessions
 from facilitator.models import User
 from facilitator.services import audit_record
-from groups.help_defaults import DEFAULT_HELP_RESOURCES
+from groups.help_defaults import DEFAULT_EMERGENCY_NUMBERS, DEFAULT_HELP_RESOURCES
 from groups.models import (
     FacilitatorPreference,
     Group,
@@ -600,4 +600,8 @@ def help_resources_add_defaults() -> int:
             country_code=resource["country_code"], name=resource["name"], defaults=resource
         )
         added += created
+    for resource in DEFAULT_EMERGENCY_NUMBERS:
+        if not HelpResource.objects.filter(country_code=resource["country_code"], emergency=True).exists():
+            HelpResource.objects.create(**resource)
+            added += 1
     return added

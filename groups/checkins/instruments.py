@@ -21,6 +21,7 @@ PROGRAM_KEY = "program"
 WHO5_LOW_RAW = 13
 SAFE_ITEM_KEY = "safe"
 SAFE_NO = "no"
+SAFE_NOT_SURE = "not_sure"
 
 
 # What the check-in form is built from: every column of the current versions, their
@@ -113,10 +114,20 @@ def who5_raw(values: dict) -> int | None:
 class SafetySignal:
     feels_unsafe: bool
     low_wellbeing: bool
+    # "Not sure" about feeling safe: a gentler help section, at once.
+    unsure: bool = False
 
     @property
     def needs_help(self) -> bool:
         return self.feels_unsafe or self.low_wellbeing
+
+    @property
+    def help_class(self) -> str:
+        """How a page shows its help section: the full one, the gentler one, or
+        none. Three words of one length, so the page's size says nothing."""
+        if self.needs_help:
+            return "shown"
+        return "light" if self.unsure else "quiet"
 
 
 def safety_signal(answers: dict[str, dict]) -> SafetySignal:
@@ -128,7 +139,8 @@ def safety_signal(answers: dict[str, dict]) -> SafetySignal:
     any_zero = any(who5.get(f"item{n}") == 0 for n in range(1, 6))
     low = any_zero or (raw is not None and raw < WHO5_LOW_RAW)
     program = answers.get(PROGRAM_KEY) or {}
-    return SafetySignal(feels_unsafe=program.get(SAFE_ITEM_KEY) == SAFE_NO, low_wellbeing=low)
+    safe = program.get(SAFE_ITEM_KEY)
+    return SafetySignal(feels_unsafe=safe == SAFE_NO, low_wellbeing=low, unsure=safe == SAFE_NOT_SURE)
 
 
 def safety_signal_from_fields(data) -> SafetySignal:

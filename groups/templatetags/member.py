@@ -12,7 +12,14 @@ register = template.Library()
 
 @register.simple_tag
 def member_help_resources() -> list[HelpResource]:
-    return help_resources()
+    """The helplines to list (the emergency number is named apart)."""
+    return [resource for resource in help_resources() if not resource.emergency]
+
+
+@register.simple_tag
+def member_emergency_number() -> HelpResource | None:
+    """The deployment's emergency number (999, 911), or None."""
+    return next((resource for resource in help_resources() if resource.emergency and resource.phone), None)
 
 
 @register.simple_tag

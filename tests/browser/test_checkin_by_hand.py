@@ -100,12 +100,16 @@ def test_a_whole_check_in_by_taps_only_one_per_answer(check_in_url, phone):
         options = question.locator(".option")
         if options.first.locator("input").get_attribute("type") == "checkbox":
             continue  # "which reading resonated" is optional
-        # The last answer but one: not the first on the list, and for feeling safe, "Not sure".
-        _hit(phone, options.nth(options.count() - 2), "words", "tap")
+        # The second answer of each: "Most of the time" on the WHO-5, "Not sure" for feeling safe.
+        _hit(phone, options.nth(1), "words", "tap")
         taps += 1
     phone.get_by_role("button", name="Send my answers").tap()
 
     expect(phone.get_by_role("heading", level=1)).to_contain_text("Thank you")
+    # "Not sure" about feeling safe: the gentler help, at once, with the helplines.
+    expect(phone.locator(".help-now")).to_be_visible()
+    expect(phone.get_by_text("not sure you feel safe")).to_be_visible()
+    expect(phone.get_by_text("It sounds like things are really hard right now")).to_be_hidden()
     assert taps == 8
     assert Response.objects.count() == 1
 

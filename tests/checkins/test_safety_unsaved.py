@@ -50,13 +50,18 @@ def _help_section(html: str) -> str:
     return html[start : html.index("</section>", start) + len("</section>")]
 
 
-def _shows_help(html: str) -> bool:
+def _help_state(html: str) -> str:
     """The help section is on every page that answers a send; the class on <main>
-    shows it (or hides it), so that the page's length says nothing."""
+    shows the full one ("shown"), the gentler one ("light") or none ("quiet"), so that
+    the page's length says nothing."""
     assert html.count('<section class="help-now if-help"') == 1
-    shown, quiet = ('class="member-main help-shown' in html), ('class="member-main help-quiet' in html)
-    assert shown != quiet
-    return shown
+    states = [state for state in ("shown", "light", "quiet") if f'class="member-main help-{state}' in html]
+    assert len(states) == 1, states
+    return states[0]
+
+
+def _shows_help(html: str) -> bool:
+    return _help_state(html) == "shown"
 
 
 # --- How each refusal is arranged: (url, extra form data, request headers, status) -----
@@ -251,6 +256,8 @@ def test_every_refused_send_shows_help_exactly_when_the_answers_call_for_it(
 
     assert response.status_code == status
     assert _shows_help(html) is helped
+    if answers is FAIR_NOT_SURE:
+        assert _help_state(html) == "light"  # the gentler help, at once
     if helped:
         assert HELP_LEAD in _help_section(html)
         assert html.index("</h1>") < html.index('class="help-now if-help"')
@@ -329,6 +336,6 @@ def test_the_thank_you_page_is_exactly_as_long_with_the_help_section_as_without(
         response = Client().post(_url(window), form_data(**answers))
         assert response.status_code == HTTPStatus.OK
         assert "Thank you" in response.content.decode()
-        assert _shows_help(response.content.decode()) is (answers is calling_for_help)
+        assert (_help_state(response.content.decode()) == "quiet") is (answers is FAIR)
         sizes[answers is FAIR] = (int(response["Content-Length"]), len(response.content))
     assert sizes[True] == sizes[False]

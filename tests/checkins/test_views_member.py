@@ -103,9 +103,12 @@ def test_a_member_who_is_struggling_sees_the_help_resources_at_once(client, wind
     assert "National Domestic Abuse Helpline" in help_now
 
 
-def test_not_sure_about_safety_with_a_fair_score_shows_the_plain_thank_you(client, window):
+def test_not_sure_about_safety_shows_the_gentler_help_at_once(client, window):
     html = client.post(_url(window), form_data(safe="not_sure")).content.decode()
-    assert 'class="member-main help-quiet"' in html
+    assert 'class="member-main help-light"' in html
+    gentle = html[html.index('class="help-now-lead if-gentle"') :]
+    assert "not sure you feel safe" in gentle[: gentle.index("</p>")]
+    assert "Samaritans" in html  # the same helplines
 
 
 def test_missing_answers_get_an_error_summary_linking_each_field_and_keep_the_rest(client, window):

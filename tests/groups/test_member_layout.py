@@ -77,7 +77,8 @@ def test_help_resources_leave_out_inactive_ones_and_include_those_for_everywhere
 
     names = [resource.name for resource in help_resources(country="gb")]
 
-    assert names == ["National Domestic Abuse Helpline", "An international line"]
+    # The emergency number is a help resource too (named apart on the page).
+    assert names == ["Emergency services", "National Domestic Abuse Helpline", "An international line"]
 
 
 def test_the_safety_page_says_what_quick_exit_does_not_hide(client):
@@ -94,9 +95,9 @@ def test_missing_default_helplines_can_be_added_back_without_touching_edited_one
 
     added = help_resources_add_defaults()
 
-    assert added == 2
+    assert added == 3  # two US helplines and the US emergency number
     assert HelpResource.objects.get(name="Samaritans").hours == "Edited by an admin"
-    assert HelpResource.objects.count() == 4
+    assert HelpResource.objects.count() == 6
 
 
 def test_member_pages_read_the_helplines_once_a_minute_and_an_admin_edit_shows_at_once(
