@@ -38,10 +38,6 @@ PAGES = {
         _("We could not find that page"),
         _("The address may be mistyped, or the page may have been moved or removed."),
     ),
-    HTTPStatus.METHOD_NOT_ALLOWED: (
-        _("That request could not be read"),
-        _("Something in what was sent did not make sense to the site. Go back and try again."),
-    ),
     HTTPStatus.TOO_MANY_REQUESTS: (
         _("Too many attempts"),
         _("Please wait a minute before you try again."),
@@ -58,7 +54,8 @@ PAGES = {
 
 
 def page_words(status: int) -> tuple[str, str]:
-    """The heading and the sentence an error page says for ``status``."""
+    """The heading and the sentence an error page says for ``status``: any other 4xx
+    (405, say) reads as a bad request, any other 5xx as a server error."""
     return PAGES.get(status) or (PAGES[HTTPStatus.BAD_REQUEST] if status < 500 else PAGES[500])
 
 

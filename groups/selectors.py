@@ -60,20 +60,27 @@ def _help_copy_path() -> Path:
     return Path(settings.DATA_DIR) / "help_resources.json"
 
 
+# What this process last found in (or wrote to) the copy on disk, per country: the
+# file is touched only when the helplines change, not on every read of the database.
+_help_copy_written: dict[str, list[dict]] = {}
+
+
 def _help_copy_write(country: str, resources: list[HelpResource]) -> None:
     """Keep the helplines on this machine's disk too, for a process that starts while
     the database is down. Written only when they changed; a write that fails changes
     nothing (the built-in helplines are the last resort)."""
     rows = [{field: getattr(resource, field) for field in _HELP_FIELDS} for resource in resources]
+    if _help_copy_written.get(country) == rows:
+        return
     path = _help_copy_path()
     try:
         kept = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-        if kept.get(country) == rows:
-            return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps({**kept, country: rows}), encoding="utf-8")
-        temporary.replace(path)
+        if kept.get(country) != rows:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_suffix(".tmp")
+            temporary.write_text(json.dumps({**kept, country: rows}), encoding="utf-8")
+            temporary.replace(path)
+        _help_copy_written[country] = rows
     except (OSError, ValueError):
         logger.warning("could not keep a copy of the help resources on disk")
 
@@ -91,12 +98,13 @@ def _help_copy_read(country: str) -> list[HelpResource]:
     if rows is None:
         rows = sorted(
             (
-                {field: row.get(field, False if field == "emergency" else "") for field in _HELP_FIELDS}
+                row
                 for row in [*DEFAULT_HELP_RESOURCES, *DEFAULT_EMERGENCY_NUMBERS]
                 if row["country_code"] in (country, "")
             ),
             key=lambda row: (row["order"], row["name"]),
         )
+    # Unsaved instances: the model's own defaults fill any field a row leaves out.
     return [HelpResource(**{field: row[field] for field in _HELP_FIELDS if field in row}) for row in rows]
 
 
@@ -125,6 +133,7 @@ def help_resources(*, country: str | None = None) -> list[HelpResource]:
 def help_resources_forget(**_signal_kwargs) -> None:
     """Drop this process's copy of the helplines (connected to HelpResource's saves)."""
     _help_resources_kept.clear()
+    _help_copy_written.clear()
 
 
 def group_for_user(*, user, group_id: int) -> Group:
