@@ -4,9 +4,9 @@ Default: 2,000 groups meeting weekly for 3 years; check-ins in use for the last
 ``checkin_weeks`` weeks of each group (about a million answers), plus three groups
 whose whole history (10, 100 and 1,000 sessions) has check-ins, for the trend figure.
 
-Rollups are made by the bulk path below, which calls the real statistics code
-(``rollups._stats`` and ``rollups._comments``) and follows the real ordinal, block and
-pooling rules; tests/bench/test_generate.py checks that it stores exactly what
+Rollups are made by the bulk path below, which calls the real builders
+(``rollups._rollup_build`` and ``rollups._block_build``) in the real ordinal and block
+order; tests/bench/test_generate.py checks that it stores exactly what
 ``rollups.session_rollup_compute`` stores for the same answers.
 """
 
@@ -124,12 +124,13 @@ def _bulk(model, rows: list, log: Callable[[str], None] | None = None) -> None:
 
 
 class _RollupMaker:
-    """The bulk path of ``rollups.session_rollup_compute``: same rules, same statistics,
-    one pass per group in closing order instead of one transaction per session."""
+    """The bulk path of ``rollups.session_rollup_compute``: the same builders
+    (``rollups._rollup_build``, ``rollups._block_build``), so the same rules and
+    statistics, one pass per group in closing order instead of one transaction per
+    session."""
 
     def __init__(self, rng: random.Random) -> None:
-        limits = rollups.thresholds()
-        self.k_scores, self.k_comments = limits.k_scores, limits.k_comments
+        self.limits = rollups.thresholds()
         self.rng = rng
         self.session_rows: list[SessionRollup] = []
         self.block_rows: list[BlockRollup] = []
@@ -138,58 +139,36 @@ class _RollupMaker:
     def group(self, group_id: int, closed: list[tuple[Session, list[dict]]], first_ordinal: int = 1) -> None:
         """``closed``: the group's closed sessions in closing order, each with its
         responses as {instrument key: (version number, values)}."""
-        block_members: list[tuple[SessionRollup, Session, list[dict]]] = []
+        members: list[tuple] = []
+        responses_of: dict[int, list[dict]] = {}
         for ordinal, (session, responses) in enumerate(closed, start=first_ordinal):
-            rollup = SessionRollup(
+            rollup, comments = rollups._rollup_build(
                 session_id=session.pk,
                 group_id=group_id,
                 ordinal=ordinal,
-                block=rollups.block_of(ordinal),
-                k_scores=self.k_scores,
-                k_comments=self.k_comments,
+                responses=responses,
+                limits=self.limits,
             )
-            if not responses:
-                rollup.status = SessionRollup.Status.EMPTY
-            elif len(responses) < self.k_scores:
-                rollup.status = SessionRollup.Status.SUPPRESSED
-            else:
-                rollup.status = SessionRollup.Status.RELEASED
-                rollup.answers = len(responses)
-                rollup.stats = rollups._stats(responses, k=self.k_scores)
-                if len(responses) >= self.k_comments:
-                    self.comments.append((rollup, rollups._comments(responses)))
+            if comments:
+                self.comments.append((rollup, comments))
             self.session_rows.append(rollup)
-            block_members.append((rollup, session, responses))
+            # As ``rollups._MEMBER_FIELDS`` reads them.
+            members.append((rollup.status, session.pk, session.attendance, session.starts_at, rollup.signal))
+            responses_of[session.pk] = responses
             if ordinal % POOL_BLOCK_SIZE == 0:
-                self._block(group_id, rollup.block, block_members)
-                block_members = []
-
-    def _block(self, group_id: int, number: int, members: list) -> None:
-        pooled = [(s, r) for rollup, s, r in members if rollup.status == SessionRollup.Status.SUPPRESSED]
-        if not pooled:
-            return
-        responses = [response for _s, rs in pooled for response in rs]
-        headcounts = [session.attendance for session, _r in pooled]
-        starts = [session.starts_at for session, _r in pooled]
-        block = BlockRollup(
-            group_id=group_id,
-            number=number,
-            k_scores=self.k_scores,
-            k_comments=self.k_comments,
-            sessions_pooled=len(pooled),
-            first_starts_at=min(starts),
-            last_starts_at=max(starts),
-        )
-        if len(responses) >= self.k_scores:
-            block.status = BlockRollup.Status.RELEASED
-            block.answers = len(responses)
-            block.headcount = sum(headcounts) if all(h is not None for h in headcounts) else None
-            block.stats = rollups._stats(responses, k=self.k_scores)
-            if len(responses) >= self.k_comments:
-                self.comments.append((block, rollups._comments(responses)))
-        else:
-            block.status = BlockRollup.Status.SUPPRESSED
-        self.block_rows.append(block)
+                built = rollups._block_build(
+                    group_id=group_id,
+                    number=rollup.block,
+                    members=members,
+                    responses=responses_of,
+                    limits=self.limits,
+                )
+                if built is not None:
+                    block, comments = built
+                    self.block_rows.append(block)
+                    if comments:
+                        self.comments.append((block, comments))
+                members, responses_of = [], {}
 
     def save(self) -> None:
         _bulk(SessionRollup, self.session_rows)

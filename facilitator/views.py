@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from facilitator import health
+from groups.checkins import selectors as checkin_selectors
 from groups.selectors import groups_for_facilitator, home_for_facilitator
 
 
@@ -40,9 +41,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def home(request: HttpRequest) -> HttpResponse:
     groups = groups_for_facilitator(user=request.user)
     upcoming = home_for_facilitator(user=request.user)
+    notices = checkin_selectors.signal_notices(user=request.user)
     context = {
         "groups": groups,
         "upcoming": upcoming,
         "to_prepare": [item for item in upcoming if item.needs_preparing],
+        "signal_notices": notices,
+        # Read only when there is something to put it beside.
+        "guidance": checkin_selectors.safety_guidance() if notices else None,
     }
     return render(request, "facilitator/home.html", context)

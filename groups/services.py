@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from content.selectors import readings_for_sessions, session_notes_for_sessions
 from facilitator.models import User
 from facilitator.services import audit_record
+from groups.checkins.selectors import signals_waiting
 from groups.help_defaults import DEFAULT_EMERGENCY_NUMBERS, DEFAULT_HELP_RESOURCES
 from groups.models import (
     FacilitatorPreference,
@@ -485,6 +486,7 @@ def _reminders_deliver(
     sessions = list({session.pk: session for session, _u, _r in batch}.values())
     readings = readings_for_sessions(sessions=sessions, for_members=False)
     notes = session_notes_for_sessions(sessions=sessions)
+    look_first = signals_waiting(pairs={(session.group_id, user.pk) for session, user, _r in batch}, now=now)
     sent = failed = 0
     unreachable = False
     # The first reminder of the batch not settled (sent, or failed and counted).
@@ -499,6 +501,7 @@ def _reminders_deliver(
                     user=user,
                     assignments=readings.get(session.pk, []),
                     note=notes.get(session.pk, ""),
+                    look_first=(session.group_id, user.pk) in look_first,
                     connection=connection,
                 )
             except SoftTimeLimitExceeded:
@@ -569,9 +572,13 @@ def _reminder_failed(*, row: Reminder, token: str, error: Exception, now: dateti
 
 
 def _reminder_email_send(
-    *, session: Session, user: User, assignments: list, note: str, connection=None
+    *, session: Session, user: User, assignments: list, note: str, look_first: bool = False, connection=None
 ) -> None:
+    """``look_first``: the group's page has something for this facilitator to read
+    before the session (a safety signal); the mail says only that, never what."""
     context = {
+        "look_first": look_first,
+        "group_url": settings.SITE_URL + reverse("groups:group_detail", kwargs={"pk": session.group_id}),
         "session": session,
         "group": session.group,
         "user": user,

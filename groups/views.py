@@ -17,6 +17,7 @@ from content.selectors import readings_for_sessions, session_notes_for_sessions
 from facilitator import errors
 from groups import calendar, selectors, services
 from groups.checkins import instruments
+from groups.checkins import selectors as checkin_selectors
 from groups.forms import (
     AttendanceForm,
     CoFacilitatorForm,
@@ -115,6 +116,7 @@ def _status(form) -> int:
 @require_GET
 def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     group = selectors.group_for_user(user=request.user, group_id=pk)
+    notices = checkin_selectors.signal_notices(user=request.user, group=group)
     context = {
         "group": group,
         "upcoming": selectors.sessions_upcoming(group=group),
@@ -126,6 +128,9 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "member_feed_url": request.build_absolute_uri(
             reverse("groups:member_feed", args=[group.member_token])
         ),
+        "signal_notices": notices,
+        # Read only when there is something to put it beside.
+        "guidance": checkin_selectors.safety_guidance() if notices else None,
     }
     return render(request, "groups/group_detail.html", context)
 

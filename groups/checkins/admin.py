@@ -12,8 +12,16 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from facilitator.services import audit_record
-from groups.checkins.models import CheckinWindow, Instrument, InstrumentVersion, Item, PrivacySettings
-from groups.checkins.services import privacy_settings_update
+from groups.checkins.models import (
+    CheckinWindow,
+    Instrument,
+    InstrumentVersion,
+    Item,
+    PrivacySettings,
+    SafetyGuidance,
+)
+from groups.checkins.selectors import default_guidance
+from groups.checkins.services import GUIDANCE_FIELDS, privacy_settings_update, safety_guidance_update
 
 
 class ItemInline(admin.StackedInline):
@@ -128,3 +136,36 @@ class PrivacySettingsAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         privacy_settings_update(k_scores=obj.k_scores, k_comments=obj.k_comments, actor=request.user)
+
+
+@admin.register(SafetyGuidance)
+class SafetyGuidanceAdmin(admin.ModelAdmin):
+    """One row: what facilitators read beside a raised safety signal. A blank field
+    shows the built-in text; saving goes through the service (audited)."""
+
+    fields = (*GUIDANCE_FIELDS, "updated_at")
+    readonly_fields = ("updated_at",)
+
+    def has_add_permission(self, request):
+        return not SafetyGuidance.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        row, _created = SafetyGuidance.objects.get_or_create(pk=1)
+        return redirect("admin:checkins_safetyguidance_change", row.pk)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        for name, text in default_guidance().items():
+            form.base_fields[name].help_text = _("Leave blank for the built-in text: “%(text)s”") % {
+                "text": text
+            }
+        return form
+
+    def save_model(self, request, obj, form, change):
+        saved = safety_guidance_update(
+            actor=request.user, **{name: getattr(obj, name) for name in GUIDANCE_FIELDS}
+        )
+        obj.pk, obj.updated_at = saved.pk, saved.updated_at

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from django.utils import timezone
 
 from groups.checkins import selectors
-from groups.checkins.models import ExportJob
+from groups.checkins.models import ExportJob, Signal
 from groups.models import Group
 
 GROUP_COLUMNS = [
@@ -92,6 +92,20 @@ def row_marker(row: selectors.TrendRow) -> str:
     return "not measured"
 
 
+def signal_cell(row: selectors.TrendRow, otherwise: str) -> str:
+    """The safety signal, released from 3 answers whether or not the scores are: one
+    bit ("yes" at least one member said they do not feel safe, "no"), or why not."""
+    return {
+        Signal.RAISED: "yes",
+        Signal.CLEAR: "no",
+        Signal.POOLED: f"too few answers: pooled in block {row.block_number}",
+        Signal.TOO_FEW: "too few answers to report",
+    }.get(row.signal, otherwise)
+
+
+SIGNAL_COLUMN = GROUP_COLUMNS.index("someone_felt_unsafe")
+
+
 def _group_rows(group: Group) -> list[list[str]]:
     rows = []
     for row in selectors.released_aggregates(group=group):
@@ -106,7 +120,9 @@ def _group_rows(group: Group) -> list[list[str]]:
             label = f"session{pooled}"
         if not row.is_released:
             marker = row_marker(row)
-            rows.append([group.name, label, local, row.status] + [marker] * (len(GROUP_COLUMNS) - 4))
+            cells = [group.name, label, local, row.status] + [marker] * (len(GROUP_COLUMNS) - 4)
+            cells[SIGNAL_COLUMN] = signal_cell(row, marker)
+            rows.append(cells)
             continue
         who5 = row.who5 or {}
         items = who5.get("items", {})
@@ -128,7 +144,7 @@ def _group_rows(group: Group) -> list[list[str]]:
                 *[_num(items.get(f"item{n}"), 2) if who5 else missing for n in range(1, 6)],
                 _num(row.pull) if row.pull is not None else missing,
                 _num(row.connection) if row.connection is not None else missing,
-                ("yes" if row.unsafe else "no") if "unsafe" in row.stats else missing,
+                signal_cell(row, missing),
                 row.versions_label,
             ]
         )

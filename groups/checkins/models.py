@@ -286,6 +286,22 @@ K_FLOOR = 3
 K_DEFAULT = 5
 
 
+class Signal(models.TextChoices):
+    """The safety signal of a unit (a session or a pooled block): one bit, "at least
+    one member who checked in said they do not feel safe right now", released from
+    ``K_FLOOR`` answers whatever k is. Never a count, never who, never when."""
+
+    RAISED = "raised", _("At least one member said they do not feel safe right now")
+    CLEAR = "clear", _("No member said they do not feel safe")
+    # A session of 1 or 2 answers: its signal goes to its block, with the block's
+    # other sessions of 1 or 2 answers.
+    POOLED = "pooled", _("Too few answers on its own: pooled with its block")
+    # A block whose sessions of 1 or 2 answers hold fewer than K_FLOOR together.
+    TOO_FEW = "too_few", _("Too few answers to report")
+    # No answers, or nobody was asked (the question switched off).
+    NONE = "", _("Nothing to report")
+
+
 class PrivacySettings(models.Model):
     """The deployment's release thresholds: one row, edited by admins, every change
     audited. A change applies to check-ins that close afterwards; what was released
@@ -335,6 +351,8 @@ class SessionRollup(models.Model):
     k_comments = models.PositiveSmallIntegerField()
     answers = models.PositiveIntegerField(help_text="Set only when released.", null=True, blank=True)
     stats = models.JSONField(default=dict, blank=True)
+    # Released from K_FLOOR answers even when the scores are suppressed (``Signal``).
+    signal = models.CharField(max_length=8, choices=Signal.choices, blank=True, default=Signal.NONE)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -379,6 +397,10 @@ class BlockRollup(models.Model):
     headcount = models.PositiveIntegerField(null=True, blank=True)
     answers = models.PositiveIntegerField(null=True, blank=True)
     stats = models.JSONField(default=dict, blank=True)
+    # The signal of the block's sessions of 1 or 2 answers, pooled (``Signal``): only
+    # those, so that no session's own signal can be subtracted from it.
+    signal = models.CharField(max_length=8, choices=Signal.choices, blank=True, default=Signal.NONE)
+    signal_sessions = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -398,6 +420,61 @@ class BlockRollup(models.Model):
     @property
     def is_released(self) -> bool:
         return self.status == self.Status.RELEASED
+
+
+class SignalSeen(models.Model):
+    """A facilitator marked a raised safety signal as seen: its notice leaves their
+    home and group pages (not the pages of the group's other facilitators, who mark
+    it themselves). The mark is audited."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    session_rollup = models.ForeignKey(
+        SessionRollup, on_delete=models.CASCADE, null=True, blank=True, related_name="seen_by"
+    )
+    block_rollup = models.ForeignKey(
+        BlockRollup, on_delete=models.CASCADE, null=True, blank=True, related_name="seen_by"
+    )
+    seen_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("safety signal seen")
+        verbose_name_plural = _("safety signals seen")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(session_rollup__isnull=True, block_rollup__isnull=False)
+                | Q(session_rollup__isnull=False, block_rollup__isnull=True),
+                name="signal_seen_of_one_unit",
+            ),
+            models.UniqueConstraint(fields=["user", "session_rollup"], name="signal_seen_once_per_session"),
+            models.UniqueConstraint(fields=["user", "block_rollup"], name="signal_seen_once_per_block"),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("a safety signal marked as seen"))
+
+
+class SafetyGuidance(models.Model):
+    """What a facilitator reads beside a raised safety signal: one row, edited by
+    admins (every change audited). A blank field shows the built-in text
+    (``selectors.safety_guidance``), so a translation reaches every blank field."""
+
+    next_session = models.TextField(_("how to open the next session"), blank=True, max_length=1000)
+    what_to_say = models.TextField(_("what to say to the whole group"), blank=True, max_length=1000)
+    where_to_refer = models.TextField(_("where to refer"), blank=True, max_length=1000)
+    safeguarding_contact = models.TextField(
+        _("the organisation's safeguarding contact"),
+        blank=True,
+        max_length=500,
+        help_text=_("A name or role, and how to reach them: a phone number or an email address."),
+    )
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("safety guidance")
+        verbose_name_plural = _("safety guidance")
+
+    def __str__(self) -> str:
+        return str(_("Safety guidance for facilitators"))
 
 
 class RollupComment(models.Model):

@@ -17,6 +17,13 @@ never overlap or slide. When the last session of a block is rolled up, the block
 The block's released sessions are left out of the pool on purpose: otherwise the
 block minus its released sessions would give away the suppressed ones.
 
+The safety signal (``Signal``, one bit: "at least one member said they do not feel
+safe right now") has its own floor, ``K_FLOOR`` (3), fixed and below any k: a session
+of 3 answers or more releases its own, scores suppressed or not; a session of 1 or 2
+passes it to its block, which pools the signals of just those small sessions and
+releases one bit if they reach 3 answers together ("too few to report" if not). The
+two pools differ on purpose: each leaves out what its units released on their own.
+
 Thresholds are those in force when the rollup is made and are stored with it; a later
 change applies only to later releases, so nothing released ever changes.
 """
@@ -34,6 +41,7 @@ from django.db.models import F, Max, Q
 from content.models import Reading
 from groups.checkins import instruments, stats
 from groups.checkins.models import (
+    K_FLOOR,
     POOL_BLOCK_SIZE,
     Answer,
     BlockRollup,
@@ -41,6 +49,7 @@ from groups.checkins.models import (
     PrivacySettings,
     RollupComment,
     SessionRollup,
+    Signal,
 )
 from groups.models import Group, Session
 
@@ -128,10 +137,6 @@ def _stats(responses: list[dict], *, k: int) -> dict:
         values = [v[key] for v in program if isinstance(v.get(key), int) and not isinstance(v.get(key), bool)]
         if len(values) >= k:
             result[key] = _scale_summary(values)
-    safe_answers = [v.get(instruments.SAFE_ITEM_KEY) for v in program if v.get(instruments.SAFE_ITEM_KEY)]
-    if len(safe_answers) >= k:
-        # A yes/no only: the number who said "no" is never stored.
-        result["unsafe"] = instruments.SAFE_NO in safe_answers
     resonated: dict[int, int] = defaultdict(int)
     for values in program:
         for reading_id in values.get(RESONATED_KEY) or []:
@@ -144,6 +149,30 @@ def _stats(responses: list[dict], *, k: int) -> dict:
         key=lambda row: (-row["count"], row["title"]),
     )
     return result
+
+
+def _signal(responses: list[dict]) -> str:
+    """The safety signal of a unit's answers (at least ``K_FLOOR`` of them): raised if
+    any said "no" to feeling safe. One bit: the number who said so is never kept."""
+    safe = [
+        answers[instruments.PROGRAM_KEY][1].get(instruments.SAFE_ITEM_KEY)
+        for answers in responses
+        if instruments.PROGRAM_KEY in answers
+    ]
+    safe = [value for value in safe if value]
+    if not safe:
+        return Signal.NONE  # the question was not asked
+    return Signal.RAISED if instruments.SAFE_NO in safe else Signal.CLEAR
+
+
+def _session_signal(responses: list[dict]) -> str:
+    """A session's own signal from ``K_FLOOR`` answers, whatever k is; with 1 or 2 it
+    waits for its block."""
+    if not responses:
+        return Signal.NONE
+    if len(responses) < K_FLOOR:
+        return Signal.POOLED
+    return _signal(responses)
 
 
 def _comments(responses: list[dict]) -> list[str]:
@@ -189,6 +218,7 @@ def _rollup_build(
         k_scores=limits.k_scores,
         k_comments=limits.k_comments,
     )
+    rollup.signal = _session_signal(responses)
     if not responses:
         rollup.status = SessionRollup.Status.EMPTY
     elif len(responses) < limits.k_scores:
@@ -211,17 +241,30 @@ def _block_build(
 ) -> tuple[BlockRollup, list[str]] | None:
     """A complete block's pooled rollup, unsaved, and the comments it releases; None
     when the block is not complete or has nothing to pool. ``members``: the block's
-    session rollups as (status, session id, headcount, start); ``responses``: the
+    session rollups as ``_MEMBER_FIELDS``; ``responses``: the
     answers of (at least) its suppressed sessions."""
     if len(members) < POOL_BLOCK_SIZE:
         return None
     pooled = [member for member in members if member[0] == SessionRollup.Status.SUPPRESSED]
     if not pooled:
         return None
-    answers = [response for _s, session_id, _h, _st in pooled for response in responses.get(session_id, [])]
-    headcounts = [headcount for _status, _session_id, headcount, _starts in pooled]
-    starts = [starts_at for _status, _session_id, _headcount, starts_at in pooled]
+    answers = [response for member in pooled for response in responses.get(member[1], [])]
+    headcounts = [member[2] for member in pooled]
+    starts = [member[3] for member in pooled]
+    # The signal pools only the sessions too small for their own (1 or 2 answers), a
+    # subset of the score pool: the others released theirs, and a pool holding them
+    # would let their signals be subtracted from it.
+    signal_pool = [member[1] for member in pooled if member[4] == Signal.POOLED]
+    signal_answers = [response for session_id in signal_pool for response in responses.get(session_id, [])]
+    if not signal_pool:
+        signal = Signal.NONE
+    elif len(signal_answers) < K_FLOOR:
+        signal = Signal.TOO_FEW
+    else:
+        signal = _signal(signal_answers)
     block = BlockRollup(
+        signal=signal,
+        signal_sessions=len(signal_pool),
         group_id=group_id,
         number=number,
         k_scores=limits.k_scores,
@@ -242,7 +285,7 @@ def _block_build(
 
 
 # Only what pooling needs of a block's sessions: no statistics, no whole rows.
-_MEMBER_FIELDS = ("status", "session_id", "session__attendance", "session__starts_at")
+_MEMBER_FIELDS = ("status", "session_id", "session__attendance", "session__starts_at", "signal")
 
 
 def _held(session_ids: Iterable[int]) -> set[int]:

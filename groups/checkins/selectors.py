@@ -8,8 +8,9 @@ the anonymity boundary stays this one small app.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
@@ -29,7 +30,9 @@ from django.db.models import (
 )
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
+from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from content.models import SessionReading
@@ -40,10 +43,13 @@ from groups.checkins.models import (
     ExportJob,
     Response,
     RollupComment,
+    SafetyGuidance,
     SessionRollup,
+    Signal,
+    SignalSeen,
 )
 from groups.models import Group, Session
-from groups.selectors import groups_visible_to
+from groups.selectors import groups_for_facilitator, groups_visible_to
 
 
 def sessions_manageable_by(*, user) -> QuerySet[Session]:
@@ -107,6 +113,8 @@ class TrendRow:
     headcount: int | None = None
     stats: dict = field(default_factory=dict)
     moved: float | None = None
+    # The safety signal (``Signal``): released from K_FLOOR answers, scores or not.
+    signal: str = Signal.NONE
 
     @property
     def is_released(self) -> bool:
@@ -140,7 +148,7 @@ class TrendRow:
 
     @property
     def unsafe(self) -> bool:
-        return bool(self.stats.get("unsafe"))
+        return self.signal == Signal.RAISED
 
     @property
     def versions_label(self) -> str:
@@ -206,6 +214,7 @@ def _session_row(session: Session, blocks: dict[int, BlockRollup]) -> TrendRow:
         session=session,
         rollup=rollup,
         block_number=rollup.block,
+        signal=rollup.signal,
     )
     if rollup.is_released:
         row.answers, row.headcount, row.stats = rollup.answers, session.attendance, rollup.stats
@@ -224,6 +233,7 @@ def _block_row(block: BlockRollup) -> TrendRow:
         k=block.k_scores,
         block=block,
         block_number=block.number,
+        signal=block.signal,
     )
     if block.is_released:
         row.answers, row.headcount, row.stats = block.answers, block.headcount, block.stats
@@ -672,3 +682,158 @@ def program_aggregates(*, user, groups: list[Group], months: list[date]) -> tupl
     cells = {(group.pk, month): by_cell[(group.pk, month)].cell() for group in groups for month in months}
     totals = {month: by_month[month].cell() for month in months}
     return cells, totals
+
+
+# --- The safety signal where facilitators look -------------------------------------
+
+# How long a raised signal stays on a facilitator's home and group pages unless they
+# mark it seen: long enough to reach the next two or three sessions of a weekly
+# group; after that it lives on the results pages only.
+SIGNAL_NOTICE_DAYS = 42
+
+
+@dataclass(frozen=True)
+class SignalNotice:
+    """A raised safety signal a facilitator has not marked as seen: which unit, when
+    its (last) session was, never anything about who."""
+
+    group: Group
+    kind: str  # "session" or "block"
+    unit_id: int
+    starts_at: datetime
+    session_id: int | None = None
+    block_number: int | None = None
+
+    @property
+    def local_start(self) -> datetime:
+        return self.starts_at.astimezone(self.group.tzinfo)
+
+
+def signal_notices(*, user, group: Group | None = None, now: datetime | None = None) -> list[SignalNotice]:
+    """Raised signals of the groups this account facilitates (or of ``group``, if it
+    facilitates it) from the last ``SIGNAL_NOTICE_DAYS`` days that it has not marked
+    as seen, newest first. Two queries."""
+    since = (now or timezone.now()) - timedelta(days=SIGNAL_NOTICE_DAYS)
+    groups = groups_for_facilitator(user=user).filter(archived_at=None)
+    if group is not None:
+        groups = groups.filter(pk=group.pk)
+    sessions = (
+        SessionRollup.objects.filter(group__in=groups, signal=Signal.RAISED, session__starts_at__gte=since)
+        .exclude(seen_by__user=user)
+        .select_related("group", "session")
+    )
+    blocks = (
+        BlockRollup.objects.filter(group__in=groups, signal=Signal.RAISED, last_starts_at__gte=since)
+        .exclude(seen_by__user=user)
+        .select_related("group")
+    )
+    notices = [
+        SignalNotice(
+            group=rollup.group,
+            kind="session",
+            unit_id=rollup.pk,
+            starts_at=rollup.session.starts_at,
+            session_id=rollup.session_id,
+        )
+        for rollup in sessions
+    ]
+    notices += [
+        SignalNotice(
+            group=block.group,
+            kind="block",
+            unit_id=block.pk,
+            starts_at=block.last_starts_at,
+            block_number=block.number,
+        )
+        for block in blocks
+    ]
+    return sorted(notices, key=lambda notice: notice.starts_at, reverse=True)
+
+
+def signal_unit_for_user(*, user, kind: str, unit_id: int) -> SessionRollup | BlockRollup:
+    """A raised signal's unit in a group this account facilitates (404 otherwise)."""
+    if kind not in ("session", "block"):
+        raise Http404
+    model = SessionRollup if kind == "session" else BlockRollup
+    return get_object_or_404(
+        model.objects.filter(group__in=groups_for_facilitator(user=user), signal=Signal.RAISED), pk=unit_id
+    )
+
+
+@dataclass(frozen=True)
+class Guidance:
+    """What a facilitator reads beside a raised signal (``SafetyGuidance``)."""
+
+    next_session: str
+    what_to_say: str
+    where_to_refer: str
+    safeguarding_contact: str  # "" until an admin names one
+
+
+def default_guidance() -> dict[str, str]:
+    return {
+        "next_session": _(
+            "Open the session as you always do. Early on, remind the whole group, without "
+            "looking at anyone, where help is: the help section at the end of every check-in, "
+            "the helplines, and you or another facilitator to talk to privately after the "
+            "session. Do not ask who answered, and do not try to work it out from who seems quiet."
+        ),
+        "what_to_say": _(
+            "Something like: “Some of us may not feel safe right now. If that is you, it is not "
+            "your fault, and you do not have to say anything here. The helplines on the "
+            "check-in page answer at any hour, and if you are in danger, call the emergency "
+            "number.” Then carry on with the session as planned."
+        ),
+        "where_to_refer": _(
+            "The helplines in the check-in's help section, which members can reach at any hour; "
+            "in immediate danger, the emergency number; and the local services your "
+            "organisation works with. If a member tells you they are at risk, follow your "
+            "organisation's safeguarding procedure."
+        ),
+    }
+
+
+def safety_guidance() -> Guidance:
+    """The admin's guidance; a blank field reads the built-in text."""
+    row = SafetyGuidance.objects.filter(pk=1).first()
+    defaults = default_guidance()
+    return Guidance(
+        next_session=(row and row.next_session.strip()) or str(defaults["next_session"]),
+        what_to_say=(row and row.what_to_say.strip()) or str(defaults["what_to_say"]),
+        where_to_refer=(row and row.where_to_refer.strip()) or str(defaults["where_to_refer"]),
+        safeguarding_contact=(row and row.safeguarding_contact.strip()) or "",
+    )
+
+
+def signals_waiting(*, pairs: Iterable[tuple[int, int]], now: datetime | None = None) -> set[tuple[int, int]]:
+    """Of these (group id, account id) pairs, those where the account has a raised
+    signal of the group from the last ``SIGNAL_NOTICE_DAYS`` days not marked as seen:
+    a reminder then says there is something to look at (never what). Four queries
+    for a whole batch of reminders."""
+    pairs = set(pairs)
+    if not pairs:
+        return set()
+    since = (now or timezone.now()) - timedelta(days=SIGNAL_NOTICE_DAYS)
+    group_ids = {group_id for group_id, _user_id in pairs}
+    user_ids = {user_id for _group_id, user_id in pairs}
+    waiting: set[tuple[int, int]] = set()
+    for model, unit, recent in (
+        (SessionRollup, "session_rollup", Q(session__starts_at__gte=since)),
+        (BlockRollup, "block_rollup", Q(last_starts_at__gte=since)),
+    ):
+        raised = list(
+            model.objects.filter(recent, group_id__in=group_ids, signal=Signal.RAISED).values_list(
+                "pk", "group_id"
+            )
+        )
+        if not raised:
+            continue
+        seen = set(
+            SignalSeen.objects.filter(
+                user_id__in=user_ids, **{f"{unit}__in": [pk for pk, _group_id in raised]}
+            ).values_list(f"{unit}_id", "user_id")
+        )
+        for group_id, user_id in pairs:
+            if any(g == group_id and (pk, user_id) not in seen for pk, g in raised):
+                waiting.add((group_id, user_id))
+    return waiting

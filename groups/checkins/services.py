@@ -29,12 +29,16 @@ from groups.checkins import instruments
 from groups.checkins.models import (
     K_FLOOR,
     Answer,
+    BlockRollup,
     CheckinWindow,
     ExportJob,
     InstrumentVersion,
     PrivacySettings,
     Response,
     RollupComment,
+    SafetyGuidance,
+    SessionRollup,
+    SignalSeen,
     SingleUseCode,
     new_slip_code,
 )
@@ -606,3 +610,42 @@ def exports_sweep(*, now: datetime | None = None) -> int:
             break
         done += job is not None and job.status == ExportJob.Status.DONE
     return done
+
+
+# --- The safety signal ----------------------------------------------------------------
+
+
+def signal_mark_seen(*, unit: SessionRollup | BlockRollup, user) -> bool:
+    """This facilitator has seen a raised safety signal: its notice leaves their pages.
+    Audited with ids only. True if this call marked it (a second press changes nothing)."""
+    owner = {"session_rollup": unit} if isinstance(unit, SessionRollup) else {"block_rollup": unit}
+    with transaction.atomic():
+        _seen, created = SignalSeen.objects.get_or_create(user=user, **owner)
+        if created:
+            audit_record(actor=user, action="checkin.signal_seen", target=unit, group_id=unit.group_id)
+    return created
+
+
+GUIDANCE_FIELDS = ("next_session", "what_to_say", "where_to_refer", "safeguarding_contact")
+
+
+def safety_guidance_update(*, actor, **texts: str) -> SafetyGuidance:
+    """Change the facilitators' safety guidance (blank: the built-in text). Line ends
+    are kept as typed, whatever the browser sent (CR LF from a text area becomes LF),
+    so saving without an edit changes nothing. Audited with the number of fields changed."""
+    unknown = set(texts) - set(GUIDANCE_FIELDS)
+    if unknown:
+        raise ValueError(f"not guidance fields: {sorted(unknown)}")
+    with transaction.atomic():
+        row, created = SafetyGuidance.objects.select_for_update().get_or_create(pk=1)
+        changed = 0
+        for name, text in texts.items():
+            text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+            if getattr(row, name) != text:
+                setattr(row, name, text)
+                changed += 1
+        if changed or created:
+            row.full_clean()
+            row.save()
+            audit_record(actor=actor, action="checkin.guidance_changed", target=row, fields_changed=changed)
+    return row

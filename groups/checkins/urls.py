@@ -21,6 +21,12 @@ urlpatterns = [
     path("checkins/groups/<int:group_id>/trends.csv", views.trends_csv, name="trends_csv"),
     path("checkins/groups/<int:group_id>/blocks/<int:number>", views.block_results, name="block_results"),
     path("checkins/comments/<uuid:comment_id>/hide", views.comment_hide, name="comment_hide"),
+    path("checkins/safety", views.safety_guidance, name="safety_guidance"),
+    path(
+        "checkins/safety/<str:kind>/<int:unit_id>/seen",
+        views.signal_seen,
+        name="signal_seen",
+    ),
     path("checkins/program", views.trends_program, name="trends_program"),
     path("checkins/exports", views.export_start, name="export_start"),
     path("checkins/exports/<uuid:job_id>", views.export_status, name="export_status"),

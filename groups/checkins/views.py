@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -28,7 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from groups.checkins import charts, exports, instruments, retention, rollups, selectors, services
 from groups.checkins.forms import CheckinForm, CodeForm, SlipCountForm, WindowSettingsForm
 from groups.checkins.models import CheckinWindow
-from groups.selectors import group_for_user, groups_visible_to
+from groups.selectors import group_for_user, groups_visible_to, help_resources
 from groups.views import member_page
 
 logger = logging.getLogger(__name__)
@@ -639,3 +640,41 @@ def export_download(request: HttpRequest, job_id) -> HttpResponse:
     response = HttpResponse(job.content, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="program-trends.csv"'
     return response
+
+
+# --- The safety signal ----------------------------------------------------------------
+
+
+@login_required
+@never_cache
+@require_GET
+def safety_guidance(request: HttpRequest) -> HttpResponse:
+    """What to do when a member does not feel safe: the admin's guidance, this
+    account's unseen signals and the help members are shown."""
+    resources = help_resources()
+    context = {
+        "signal_notices": selectors.signal_notices(user=request.user),
+        "guidance": selectors.safety_guidance(),
+        "resources": [resource for resource in resources if not resource.emergency],
+        "emergency": next((r for r in resources if r.emergency and r.phone), None),
+    }
+    return render(request, "checkins/safety_guidance.html", context)
+
+
+@login_required
+@require_POST
+def signal_seen(request: HttpRequest, kind: str, unit_id: int) -> HttpResponse:
+    """Mark a raised signal as seen by this facilitator (audited), then back to the
+    page the button was on."""
+    unit = selectors.signal_unit_for_user(user=request.user, kind=kind, unit_id=unit_id)
+    services.signal_mark_seen(unit=unit, user=request.user)
+    messages.success(
+        request,
+        _("Marked as seen. It stays on the results page; the group's other facilitators still see it."),
+    )
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("home")
+    return redirect(back)

@@ -44,6 +44,14 @@ def _block(world):
         released_session(world.group, [{}] * 2, starts_in=timedelta(days=7 * week))
 
 
+def _raised(world):
+    world.extra["session"] = released_session(world.group, [{"safe": "no"}] * 3, starts_in=timedelta(days=-7))
+
+
+def _signal_kwargs(world):
+    return {"kind": "session", "unit_id": world.extra["session"].checkin_rollup.pk}
+
+
 def _comment_kwargs(world):
     return {"comment_id": world.extra["session"].checkin_rollup.comments.first().pk}
 
@@ -165,6 +173,22 @@ RULES = [
         kwargs=_comment_kwargs,
     ),
     Rule("checkins:trends_program", ADMINS_ONLY, setup=_released),
+    # Guidance for anyone who facilitates; a signal is marked seen by the group's own
+    # facilitators only (an admin, who gets no notice, has nothing to mark).
+    Rule("checkins:safety_guidance", {**everyone(OK), "anonymous": LOGIN}, setup=_raised),
+    Rule(
+        "checkins:signal_seen",
+        {**group_facilitators(REDIRECT), "admin": NOT_FOUND},
+        method="post",
+        setup=_raised,
+        kwargs=_signal_kwargs,
+    ),
+    Rule(
+        "checkins:signal_seen",
+        {**group_facilitators(NOT_ALLOWED, outsider=NOT_ALLOWED), "anonymous": LOGIN},
+        setup=_raised,
+        kwargs=_signal_kwargs,
+    ),
     Rule("checkins:export_start", {**ADMINS_ONLY, "admin": REDIRECT}, method="post"),
     Rule("checkins:export_status", REQUESTER_ONLY, setup=_export_job, kwargs=_job_kwargs),
     Rule("checkins:export_status_json", REQUESTER_ONLY, setup=_export_job, kwargs=_job_kwargs),

@@ -338,9 +338,10 @@ def test_the_trend_table_has_each_released_sessions_mean_interval_and_shares(cli
     rows = table_rows(_trends(client, group), "who5-table")
 
     # Session, status, answers, response rate, mean, interval, <=50, <=28, change, versions.
+    # The status says whether anyone felt unsafe (the safety signal) on each released row.
     first, suppressed, second = rows
     assert first[1:8] == [
-        "Released",
+        "Released Safety: no one said they do not feel safe",
         "6",
         "no headcount",
         "56.7",
@@ -349,7 +350,7 @@ def test_the_trend_table_has_each_released_sessions_mean_interval_and_shares(cli
         "17%",
     ]
     assert second[1:8] == [
-        "Released",
+        "Released Safety: no one said they do not feel safe",
         "5",
         "no headcount",
         "60.0",

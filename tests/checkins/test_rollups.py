@@ -107,8 +107,8 @@ def test_the_t_table_is_wide_for_small_samples_and_near_normal_for_large():
 def test_feeling_unsafe_is_released_only_as_at_least_one(group):
     answers = [{}] * 4 + [{"safe": "no"}]
     rollup = _rollup(released_session(group, answers))
-    assert rollup.stats["unsafe"] is True
-    assert "no" not in str(rollup.stats.get("safe", ""))
+    assert rollup.signal == "raised"
+    assert "no" not in str(rollup.stats.get("safe", "")) and "unsafe" not in rollup.stats
     row = selectors.released_aggregates(group=group)[0]
     assert row.unsafe
 

@@ -106,7 +106,7 @@ def test_the_unsafe_signal_reads_at_least_one_member(client, owner, group):
     session = released_session(group, [{"safe": "no"}] + [{}] * 4)
     client.force_login(owner)
     page = client.get(reverse("checkins:session_results", args=[session.pk])).content.decode()
-    assert "At least one member said they do not feel safe." in page
+    assert "At least one member who checked in at this session said they do not feel safe right now." in page
 
 
 def test_the_pooled_block_page_lists_its_sessions_and_pooled_scores(client, owner, group):
