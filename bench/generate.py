@@ -142,15 +142,17 @@ class _RollupMaker:
         members: list[tuple] = []
         responses_of: dict[int, list[dict]] = {}
         for ordinal, (session, responses) in enumerate(closed, start=first_ordinal):
-            rollup, comments = rollups._rollup_build(
+            # Bench sessions have no readings assigned: no outcomes to keep.
+            release = rollups._rollup_build(
                 session_id=session.pk,
                 group_id=group_id,
                 ordinal=ordinal,
                 responses=responses,
                 limits=self.limits,
             )
-            if comments:
-                self.comments.append((rollup, comments))
+            rollup = release.unit
+            if release.comments:
+                self.comments.append((rollup, release.comments))
             self.session_rows.append(rollup)
             # As ``rollups._MEMBER_FIELDS`` reads them.
             members.append((rollup.status, session.pk, session.attendance, session.starts_at, rollup.signal))
@@ -164,10 +166,9 @@ class _RollupMaker:
                     limits=self.limits,
                 )
                 if built is not None:
-                    block, comments = built
-                    self.block_rows.append(block)
-                    if comments:
-                        self.comments.append((block, comments))
+                    self.block_rows.append(built.unit)
+                    if built.comments:
+                        self.comments.append((built.unit, built.comments))
                 members, responses_of = [], {}
 
     def save(self) -> None:

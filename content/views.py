@@ -17,6 +17,7 @@ from content.forms import (
     ReadingSearchForm,
     SessionNoteForm,
 )
+from groups.checkins.selectors import READING_OUTCOME_MIN_SESSIONS, reading_library_figure
 
 
 @login_required
@@ -54,7 +55,12 @@ def reading_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "content/reading_detail.html",
-        {"reading": reading, "sessions": [(session, session.pk in assigned) for session in sessions]},
+        {
+            "reading": reading,
+            "sessions": [(session, session.pk in assigned) for session in sessions],
+            "outcome": reading_library_figure(reading_id=reading.pk),
+            "outcome_min_sessions": READING_OUTCOME_MIN_SESSIONS,
+        },
     )
 
 

@@ -42,6 +42,7 @@ GROUP_COLUMNS = [
     "connection_mean",
     "someone_felt_unsafe",
     "instrument_versions",
+    "readings_resonated",
 ]
 
 
@@ -106,8 +107,16 @@ def signal_cell(row: selectors.TrendRow, otherwise: str) -> str:
 SIGNAL_COLUMN = GROUP_COLUMNS.index("someone_felt_unsafe")
 
 
+def readings_cell(figures: list[selectors.ReadingFigure]) -> str:
+    """A released unit's readings: "title: chose of answers" each, "; " between."""
+    if not figures:
+        return "no reading assigned, or too few answers from its sessions"
+    return "; ".join(f"{figure.title}: {figure.resonated} of {figure.answers}" for figure in figures)
+
+
 def _group_rows(group: Group) -> list[list[str]]:
     rows = []
+    readings = selectors.reading_figures_by_unit(group=group)
     for row in selectors.released_aggregates(group=group):
         if row.status in {"open", "pending", "held"}:
             continue
@@ -146,6 +155,7 @@ def _group_rows(group: Group) -> list[list[str]]:
                 _num(row.connection) if row.connection is not None else missing,
                 signal_cell(row, missing),
                 row.versions_label,
+                readings_cell(readings.get((row.kind, (row.rollup or row.block).pk), [])),
             ]
         )
     return rows

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 # Nine characters from an alphabet without look-alikes (no 0/O/Q/D, 1/I/L, 2/Z, 5/S,
@@ -420,6 +420,45 @@ class BlockRollup(models.Model):
     @property
     def is_released(self) -> bool:
         return self.status == self.Status.RELEASED
+
+
+class ReadingOutcome(models.Model):
+    """Of one released unit (a session or a pooled block), how many answers came from
+    sessions where a reading was assigned, and how many of them said it resonated.
+    Made with the unit's rollup, only where those answers reach the unit's k (a
+    block's reading assigned to one small session of it has none), and never
+    changed: every figure about readings (trends, CSV, program view, library) sums
+    these rows, so none includes anything suppressed."""
+
+    group = models.ForeignKey("groups.Group", on_delete=models.CASCADE, related_name="+")
+    session_rollup = models.ForeignKey(
+        SessionRollup, on_delete=models.CASCADE, null=True, blank=True, related_name="reading_outcomes"
+    )
+    block_rollup = models.ForeignKey(
+        BlockRollup, on_delete=models.CASCADE, null=True, blank=True, related_name="reading_outcomes"
+    )
+    reading = models.ForeignKey("content.Reading", on_delete=models.PROTECT, related_name="outcomes")
+    answers = models.PositiveIntegerField()
+    resonated = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("reading outcome")
+        verbose_name_plural = _("reading outcomes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(session_rollup__isnull=True, block_rollup__isnull=False)
+                | Q(session_rollup__isnull=False, block_rollup__isnull=True),
+                name="reading_outcome_of_one_unit",
+            ),
+            models.CheckConstraint(condition=Q(resonated__lte=F("answers")), name="resonated_within_answers"),
+            models.UniqueConstraint(
+                fields=["session_rollup", "reading"], name="one_outcome_per_session_reading"
+            ),
+            models.UniqueConstraint(fields=["block_rollup", "reading"], name="one_outcome_per_block_reading"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reading_id}: {self.resonated} of {self.answers}"
 
 
 class SignalSeen(models.Model):

@@ -34,11 +34,12 @@ import logging
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connections, router, transaction
 from django.db.models import F, Max, Q
 
-from content.models import Reading
+from content.models import SessionReading
 from groups.checkins import instruments, stats
 from groups.checkins.models import (
     K_FLOOR,
@@ -47,6 +48,7 @@ from groups.checkins.models import (
     BlockRollup,
     CheckinWindow,
     PrivacySettings,
+    ReadingOutcome,
     RollupComment,
     SessionRollup,
     Signal,
@@ -137,17 +139,6 @@ def _stats(responses: list[dict], *, k: int) -> dict:
         values = [v[key] for v in program if isinstance(v.get(key), int) and not isinstance(v.get(key), bool)]
         if len(values) >= k:
             result[key] = _scale_summary(values)
-    resonated: dict[int, int] = defaultdict(int)
-    for values in program:
-        for reading_id in values.get(RESONATED_KEY) or []:
-            resonated[int(reading_id)] += 1
-    titles = (
-        dict(Reading.objects.filter(pk__in=list(resonated)).values_list("pk", "title")) if resonated else {}
-    )
-    result["resonated"] = sorted(
-        ({"title": titles[pk], "count": count} for pk, count in resonated.items() if pk in titles),
-        key=lambda row: (-row["count"], row["title"]),
-    )
     return result
 
 
@@ -193,8 +184,70 @@ def _comment_rows(texts: list[str], **owner) -> list[RollupComment]:
     ]
 
 
-def _store_comments(texts: list[str], **owner) -> None:
-    RollupComment.objects.bulk_create(_comment_rows(texts, **owner))
+def _assignments(session_ids: Iterable[int]) -> dict[int, set[int]]:
+    """The readings assigned to each of these sessions, as reading ids."""
+    assigned: dict[int, set[int]] = defaultdict(set)
+    rows = SessionReading.objects.filter(session_id__in=list(session_ids)).values_list(
+        "session_id", "reading_id"
+    )
+    for session_id, reading_id in rows:
+        assigned[session_id].add(reading_id)
+    return assigned
+
+
+def _outcomes(parts: list[tuple[set[int], list[dict]]], *, k: int) -> list[tuple[int, int, int]]:
+    """Per reading, over ``parts`` (each session's assigned reading ids and answers):
+    the answers to the group's own items from the sessions where it was assigned, and
+    how many of them chose it as one that resonated; as (reading id, answers, chose),
+    only where those answers reach ``k``. A reading no one chose counts too (0 of n)."""
+    answers: dict[int, int] = defaultdict(int)
+    chose: dict[int, int] = defaultdict(int)
+    for assigned, responses in parts:
+        picks = [
+            {int(value) for value in (answers_of[instruments.PROGRAM_KEY][1].get(RESONATED_KEY) or [])}
+            for answers_of in responses
+            if instruments.PROGRAM_KEY in answers_of
+        ]
+        for reading_id in assigned:
+            answers[reading_id] += len(picks)
+            chose[reading_id] += sum(1 for picked in picks if reading_id in picked)
+    return sorted((reading_id, n, chose[reading_id]) for reading_id, n in answers.items() if n >= k)
+
+
+@dataclass
+class Release:
+    """What one unit releases, before it is saved: its rollup (a session's or a
+    block's), its comments and its readings' outcomes."""
+
+    unit: SessionRollup | BlockRollup
+    comments: list[str] = field(default_factory=list)
+    outcomes: list[tuple[int, int, int]] = field(default_factory=list)
+
+    def rows(self) -> tuple[list[RollupComment], list[ReadingOutcome]]:
+        """The comment and outcome rows, once ``unit`` has its key."""
+        owner = (
+            {"session_rollup": self.unit}
+            if isinstance(self.unit, SessionRollup)
+            else {"block_rollup": self.unit}
+        )
+        outcomes = [
+            ReadingOutcome(
+                group_id=self.unit.group_id, reading_id=reading_id, answers=n, resonated=chose, **owner
+            )
+            for reading_id, n, chose in self.outcomes
+        ]
+        return _comment_rows(self.comments, **owner), outcomes
+
+
+def _store(releases: list[Release]) -> None:
+    """Insert the comments and outcomes of units already saved."""
+    comments, outcomes = [], []
+    for release in releases:
+        more_comments, more_outcomes = release.rows()
+        comments += more_comments
+        outcomes += more_outcomes
+    RollupComment.objects.bulk_create(comments)
+    ReadingOutcome.objects.bulk_create(outcomes)
 
 
 def _insert(model, rows: list) -> None:
@@ -207,9 +260,16 @@ def _insert(model, rows: list) -> None:
 
 
 def _rollup_build(
-    *, session_id: int, group_id: int, ordinal: int, responses: list[dict], limits: PrivacySettings
-) -> tuple[SessionRollup, list[str]]:
-    """A session's rollup, unsaved, and the comments it releases: the threshold rules."""
+    *,
+    session_id: int,
+    group_id: int,
+    ordinal: int,
+    responses: list[dict],
+    limits: PrivacySettings,
+    readings: set[int] = frozenset(),
+) -> Release:
+    """What a session releases, unsaved: the threshold rules. ``readings``: the ids
+    of the readings assigned to it."""
     rollup = SessionRollup(
         session_id=session_id,
         group_id=group_id,
@@ -227,8 +287,13 @@ def _rollup_build(
         rollup.status = SessionRollup.Status.RELEASED
         rollup.answers = len(responses)
         rollup.stats = _stats(responses, k=limits.k_scores)
-    comments = _comments(responses) if rollup.is_released and len(responses) >= limits.k_comments else []
-    return rollup, comments
+    if not rollup.is_released:
+        return Release(rollup)
+    return Release(
+        rollup,
+        comments=_comments(responses) if len(responses) >= limits.k_comments else [],
+        outcomes=_outcomes([(readings, responses)], k=limits.k_scores),
+    )
 
 
 def _block_build(
@@ -238,11 +303,12 @@ def _block_build(
     members: list[tuple],
     responses: dict[int, list[dict]],
     limits: PrivacySettings,
-) -> tuple[BlockRollup, list[str]] | None:
-    """A complete block's pooled rollup, unsaved, and the comments it releases; None
-    when the block is not complete or has nothing to pool. ``members``: the block's
-    session rollups as ``_MEMBER_FIELDS``; ``responses``: the
-    answers of (at least) its suppressed sessions."""
+    readings: dict[int, set[int]] | None = None,
+) -> Release | None:
+    """What a complete block releases, unsaved; None when the block is not complete
+    or has nothing to pool. ``members``: the block's session rollups as
+    ``_MEMBER_FIELDS``; ``responses``: the answers of (at least) its suppressed
+    sessions; ``readings``: the reading ids assigned to each of them."""
     if len(members) < POOL_BLOCK_SIZE:
         return None
     pooled = [member for member in members if member[0] == SessionRollup.Status.SUPPRESSED]
@@ -280,8 +346,14 @@ def _block_build(
         block.stats = _stats(answers, k=limits.k_scores)
     else:
         block.status = BlockRollup.Status.SUPPRESSED
-    comments = _comments(answers) if block.is_released and len(answers) >= limits.k_comments else []
-    return block, comments
+        return Release(block)
+    readings = readings or {}
+    parts = [(readings.get(member[1], set()), responses.get(member[1], [])) for member in pooled]
+    return Release(
+        block,
+        comments=_comments(answers) if len(answers) >= limits.k_comments else [],
+        outcomes=_outcomes(parts, k=limits.k_scores),
+    )
 
 
 # Only what pooling needs of a block's sessions: no statistics, no whole rows.
@@ -341,15 +413,17 @@ def _session_rollup_make(*, session: Session) -> SessionRollup:
         list(Group.objects.select_for_update().filter(pk=group_id).order_by().values_list("pk"))
         limits = thresholds()
         ordinal = (SessionRollup.objects.filter(group_id=group_id).aggregate(m=Max("ordinal"))["m"] or 0) + 1
-        rollup, comments = _rollup_build(
+        release = _rollup_build(
             session_id=session.pk,
             group_id=group_id,
             ordinal=ordinal,
             responses=_responses([session.pk]),
             limits=limits,
+            readings=_assignments([session.pk])[session.pk],
         )
+        rollup = release.unit
         rollup.save(force_insert=True)
-        _store_comments(comments, session_rollup=rollup)
+        _store([release])
         if ordinal % POOL_BLOCK_SIZE == 0:
             block_rollup_compute(group_id=group_id, number=rollup.block, limits=limits)
     return rollup
@@ -377,6 +451,7 @@ def session_rollups_compute(*, session_ids: Iterable[int]) -> int:
     if not due:
         return 0
     responses = _responses_by_session(due)
+    readings = _assignments(due)
     group_ids = sorted(set(due.values()))
     with transaction.atomic():
         list(Group.objects.select_for_update().filter(pk__in=group_ids).order_by("pk").values_list("pk"))
@@ -388,7 +463,7 @@ def session_rollups_compute(*, session_ids: Iterable[int]) -> int:
             .annotate(m=Max("ordinal"))
             .values_list("group_id", "m")
         )
-        made: list[tuple[SessionRollup, list[str]]] = []
+        made: list[Release] = []
         for session_id in ids:
             if session_id not in due or session_id in done:
                 continue
@@ -401,23 +476,22 @@ def session_rollups_compute(*, session_ids: Iterable[int]) -> int:
                     ordinal=last[group_id],
                     responses=responses.get(session_id, []),
                     limits=limits,
+                    readings=readings.get(session_id, set()),
                 )
             )
-        _insert(SessionRollup, [rollup for rollup, _comments in made])
-        comments = [row for rollup, texts in made for row in _comment_rows(texts, session_rollup=rollup)]
+        _insert(SessionRollup, [release.unit for release in made])
         complete = [
-            (rollup.group_id, rollup.block) for rollup, _ in made if rollup.ordinal % POOL_BLOCK_SIZE == 0
+            (release.unit.group_id, release.unit.block)
+            for release in made
+            if release.unit.ordinal % POOL_BLOCK_SIZE == 0
         ]
         blocks = _blocks_build(complete, limits=limits)
-        _insert(BlockRollup, [block for block, _comments in blocks])
-        comments += [row for block, texts in blocks for row in _comment_rows(texts, block_rollup=block)]
-        RollupComment.objects.bulk_create(comments)
+        _insert(BlockRollup, [release.unit for release in blocks])
+        _store(made + blocks)
     return len(made)
 
 
-def _blocks_build(
-    complete: list[tuple[int, int]], *, limits: PrivacySettings
-) -> list[tuple[BlockRollup, list[str]]]:
+def _blocks_build(complete: list[tuple[int, int]], *, limits: PrivacySettings) -> list[Release]:
     """The pooled rollups of blocks just completed, as (group id, number), unsaved;
     each exactly what ``block_rollup_compute`` would make."""
     if not complete:
@@ -445,6 +519,7 @@ def _blocks_build(
         if member[0] == SessionRollup.Status.SUPPRESSED
     ]
     responses = _responses_by_session(pooled_ids) if pooled_ids else {}
+    readings = _assignments(pooled_ids) if pooled_ids else {}
     built = [
         _block_build(
             group_id=group_id,
@@ -452,6 +527,7 @@ def _blocks_build(
             members=members[(group_id, number)],
             responses=responses,
             limits=limits,
+            readings=readings,
         )
         for group_id, number in wanted
     ]
@@ -478,14 +554,14 @@ def block_rollup_compute(
         members=members,
         responses=_responses_by_session(pooled_ids),
         limits=limits,
+        readings=_assignments(pooled_ids),
     )
     if built is None:
         return None
-    block, comments = built
     with transaction.atomic():
-        block.save()
-        _store_comments(comments, block_rollup=block)
-    return block
+        built.unit.save()
+        _store([built])
+    return built.unit
 
 
 def rollups_sweep() -> int:

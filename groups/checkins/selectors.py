@@ -41,6 +41,7 @@ from groups.checkins.models import (
     BlockRollup,
     CheckinWindow,
     ExportJob,
+    ReadingOutcome,
     Response,
     RollupComment,
     SafetyGuidance,
@@ -837,3 +838,101 @@ def signals_waiting(*, pairs: Iterable[tuple[int, int]], now: datetime | None = 
             if any(g == group_id and (pk, user_id) not in seen for pk, g in raised):
                 waiting.add((group_id, user_id))
     return waiting
+
+
+# --- Readings tied to outcomes ---------------------------------------------------------
+# Every figure below sums ``ReadingOutcome`` rows: made only for released units, each
+# over at least k answers, so no total holds anything suppressed and a total less any
+# set of the figures shown is a sum of other released figures.
+
+# The library says how a reading fared only once this many released sessions had it.
+READING_OUTCOME_MIN_SESSIONS = 3
+
+
+@dataclass(frozen=True)
+class ReadingFigure:
+    """How members took to one reading over some released units."""
+
+    reading_id: int
+    title: str
+    units: int  # released units (sessions, pooled blocks) it was assigned to
+    answers: int  # answers from those units' sessions where it was assigned
+    resonated: int  # of them, how many said it resonated
+    sessions: int = 0  # released sessions alone (no blocks) it was assigned to
+    sessions_resonated: int = 0  # of them, those where at least one member chose it
+
+    @property
+    def share(self) -> float:
+        return self.resonated / self.answers if self.answers else 0.0
+
+
+def _figures(outcomes: QuerySet[ReadingOutcome]) -> list[ReadingFigure]:
+    rows = (
+        outcomes.order_by()
+        .values("reading_id", "reading__title")
+        .annotate(
+            units=Count("pk"),
+            answers_sum=Sum("answers"),
+            resonated_sum=Sum("resonated"),
+            sessions=Count("pk", filter=Q(session_rollup__isnull=False)),
+            sessions_resonated=Count("pk", filter=Q(session_rollup__isnull=False, resonated__gt=0)),
+        )
+    )
+    figures = [
+        ReadingFigure(
+            reading_id=row["reading_id"],
+            title=row["reading__title"],
+            units=row["units"],
+            answers=row["answers_sum"],
+            resonated=row["resonated_sum"],
+            sessions=row["sessions"],
+            sessions_resonated=row["sessions_resonated"],
+        )
+        for row in rows
+    ]
+    return sorted(figures, key=lambda figure: (-figure.share, figure.title))
+
+
+def group_reading_figures(*, group: Group) -> list[ReadingFigure]:
+    """Per reading, over the group's released units: one query, however long the history."""
+    return _figures(ReadingOutcome.objects.filter(group=group))
+
+
+def program_reading_figures(*, user) -> list[ReadingFigure]:
+    """Per reading, over every released unit of the program. Admins only."""
+    if not user.is_staff:
+        raise PermissionDenied
+    return _figures(ReadingOutcome.objects.all())
+
+
+def unit_reading_figures(*, unit: SessionRollup | BlockRollup) -> list[ReadingFigure]:
+    """Per reading, in one released unit."""
+    return _figures(unit.reading_outcomes.all())
+
+
+def reading_figures_by_unit(*, group: Group) -> dict[tuple[str, int], list[ReadingFigure]]:
+    """Every released unit's readings, keyed ("session", rollup id) or ("block",
+    block id): for the CSV. One query."""
+    by_unit: dict[tuple[str, int], list[ReadingFigure]] = defaultdict(list)
+    rows = (
+        ReadingOutcome.objects.filter(group=group)
+        .order_by("reading__title", "reading_id")
+        .values_list(
+            "session_rollup_id", "block_rollup_id", "reading_id", "reading__title", "answers", "resonated"
+        )
+    )
+    for session_rollup_id, block_rollup_id, reading_id, title, answers, resonated in rows:
+        key = ("session", session_rollup_id) if session_rollup_id else ("block", block_rollup_id)
+        by_unit[key].append(
+            ReadingFigure(reading_id=reading_id, title=title, units=1, answers=answers, resonated=resonated)
+        )
+    return by_unit
+
+
+def reading_library_figure(*, reading_id: int) -> ReadingFigure | None:
+    """How a reading fared program-wide, for the library: None until at least
+    ``READING_OUTCOME_MIN_SESSIONS`` released sessions had it."""
+    figures = _figures(ReadingOutcome.objects.filter(reading_id=reading_id))
+    if not figures or figures[0].sessions < READING_OUTCOME_MIN_SESSIONS:
+        return None
+    return figures[0]

@@ -442,7 +442,13 @@ def _trend_context(request: HttpRequest, group_id: int) -> dict:
             row.block.group = group
         if row.session is not None:
             row.session.group = group
-    return {"group": group, "rows": rows, "limits": rollups.thresholds(), **_charts(rows)}
+    return {
+        "group": group,
+        "rows": rows,
+        "limits": rollups.thresholds(),
+        "reading_figures": selectors.group_reading_figures(group=group),
+        **_charts(rows),
+    }
 
 
 def _trend_page_asked(raw: str | None) -> tuple[int, str]:
@@ -486,6 +492,7 @@ def trends_group(request: HttpRequest, group_id: int) -> HttpResponse:
         "rows": trend.rows,
         "notice": notice,
         "limits": rollups.thresholds(),
+        "reading_figures": selectors.group_reading_figures(group=group),
         **_charts(trend.rows),
     }
     return render(request, "checkins/trends_group.html", context)
@@ -513,11 +520,12 @@ def trends_csv(request: HttpRequest, group_id: int) -> HttpResponse:
 
 
 def _results_context(rollup, started_at) -> dict:
-    """The released comments, or none once they are past their retention (the page then
-    says they were removed)."""
+    """The unit's readings, and its released comments, or none once they are past
+    their retention (the page then says they were removed)."""
+    figures = {"reading_figures": selectors.unit_reading_figures(unit=rollup)}
     if retention.comments_past_retention(started_at=started_at):
-        return {"comments": [], "comments_removed_after": settings.CHECKIN_COMMENT_RETENTION_DAYS}
-    return {"comments": selectors.comments_shown(rollup=rollup)}
+        return {**figures, "comments": [], "comments_removed_after": settings.CHECKIN_COMMENT_RETENTION_DAYS}
+    return {**figures, "comments": selectors.comments_shown(rollup=rollup)}
 
 
 @login_required
@@ -591,6 +599,7 @@ def trends_program(request: HttpRequest) -> HttpResponse:
         "table": table,
         "totals": [totals[month] for month in months],
         "limits": rollups.thresholds(),
+        "reading_figures": selectors.program_reading_figures(user=request.user),
     }
     return render(request, "checkins/trends_program.html", context)
 

@@ -51,10 +51,15 @@ def submission(*, who5: dict | None = None, safe: str = "yes", **program):
     )
 
 
-def closed_session(group, answers: list[dict], *, starts_in: timedelta = timedelta(0), attendance=None):
+def closed_session(
+    group, answers: list[dict], *, starts_in: timedelta = timedelta(0), attendance=None, readings=()
+):
     """A session whose check-in took ``answers`` (each: keyword arguments of
-    ``submission``) and has closed. Its rollup is not made: the caller does that."""
+    ``submission``) and has closed, with ``readings`` assigned to it. Its rollup is
+    not made: the caller does that."""
     session = session_for(group, starts_in=starts_in, attendance=attendance)
+    for position, reading in enumerate(readings):
+        session.reading_assignments.create(reading=reading, position=position)
     services.window_ensure(session=session)
     window = services.window_open(session=session)
     for given in answers:

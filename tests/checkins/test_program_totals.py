@@ -38,13 +38,13 @@ def _rollup(group: Group, starts_at: datetime, levels: list[int]) -> SessionRoll
     """A session that took one WHO-5 answer per level (each item at that level, score
     20 * level) and its rollup, made by the release rule (released from k answers)."""
     session = Session.objects.create(group=group, starts_at=starts_at)
-    rollup, _comments = rollups._rollup_build(
+    rollup = rollups._rollup_build(
         session_id=session.pk,
         group_id=group.pk,
         ordinal=SessionRollup.objects.filter(group=group).count() + 1,
         responses=[{"who5": (1, who5_all(level))} for level in levels],
         limits=rollups.thresholds(),
-    )
+    ).unit
     rollup.save()
     return rollup
 

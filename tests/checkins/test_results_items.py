@@ -204,29 +204,43 @@ def test_the_results_page_shows_the_means_shares_and_interval_worked_out_by_hand
 def test_the_results_page_counts_each_reading_that_resonated_most_first(
     client, cofacilitator, group, readings
 ):
-    session = released_session(group, _known_answers(readings))
+    # The first three readings are assigned; "Forgiveness" is not.
+    session = released_session(group, _known_answers(readings), readings=readings[:3])
     client.force_login(cofacilitator)
 
     page = _results(client, session)
     section = page.find("h2", id="readings-heading").parent
 
+    # Of the six answers: 4 chose the first (4/6 = 67%), 2 the second, 1 the third.
     assert [item.text for item in section.find_all("li")] == [
-        "Why they leave first: 4 members",
-        "The push and pull: 2 members",
-        "Hard yet healing facts: 1 member",
+        "Why they leave first: 4 of 6 answers (67%)",
+        "The push and pull: 2 of 6 answers (33%)",
+        "Hard yet healing facts: 1 of 6 answers (17%)",
     ]
     assert "Forgiveness" not in section.text
 
 
-def test_the_results_page_says_so_when_no_reading_was_chosen(client, owner, group, readings):
+def test_the_results_page_counts_a_reading_no_one_chose_as_none_of_them(client, owner, group, readings):
     answers = [{**answer, "resonated": []} for answer in _known_answers(readings)]
-    session = released_session(group, answers)
+    session = released_session(group, answers, readings=readings[:2])
+    client.force_login(owner)
+
+    section = _results(client, session).find("h2", id="readings-heading").parent
+
+    assert [item.text for item in section.find_all("li")] == [
+        "The push and pull: 0 of 6 answers (0%)",
+        "Why they leave first: 0 of 6 answers (0%)",
+    ]
+
+
+def test_the_results_page_says_so_when_no_reading_was_assigned(client, owner, group, readings):
+    session = released_session(group, _known_answers(readings))
     client.force_login(owner)
 
     section = _results(client, session).find("h2", id="readings-heading").parent
 
     assert section.find_all("li") == []
-    assert "No reading was chosen." in section.text
+    assert "No reading was assigned" in section.text
 
 
 def test_answers_sent_through_the_members_form_give_the_same_results(client, owner, group, readings):
@@ -265,9 +279,10 @@ def test_answers_sent_through_the_members_form_give_the_same_results(client, own
     assert shown["Pull to contact (0-10)"] == "5.5"
     assert shown["Connection to the group (1-5)"] == "3.5"
     assert [item.text for item in page.find("h2", id="readings-heading").parent.find_all("li")] == [
-        "Why they leave first: 4 members",
-        "The push and pull: 2 members",
-        "Hard yet healing facts: 1 member",
+        "Why they leave first: 4 of 6 answers (67%)",
+        "The push and pull: 2 of 6 answers (33%)",
+        "Hard yet healing facts: 1 of 6 answers (17%)",
+        "Forgiveness: 0 of 6 answers (0%)",
     ]
 
 

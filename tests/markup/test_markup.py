@@ -317,6 +317,30 @@ def _results_below_and_above_k(pages: Pages, people: People, group) -> None:
     many = released_session(group, [{"comment": f"Comment {n}"} for n in range(6)] + [{"safe": "no"}])
     pages.add("results with comments and a safety signal", owner.get(_results(many)))
     pages.add("home with released results", owner.get(reverse("home")))
+    pages.add("group page with a safety signal", owner.get(reverse("groups:group_detail", args=[group.pk])))
+    pages.add("safety guidance with a signal", owner.get(reverse("checkins:safety_guidance")))
+
+
+def _readings_and_outcomes(pages: Pages, people: People, group) -> None:
+    from tests.factories import ReadingFactory
+
+    owner = _client(people.owner)
+    reading = ReadingFactory(title="The pull to go back", is_published=True)
+    for week in range(3):
+        released_session(
+            group,
+            [{"resonated": [str(reading.pk)]}] * 2 + [{}] * 4,
+            readings=[reading],
+            starts_in=timedelta(days=-7 * (week + 10)),
+        )
+    session = group.sessions.filter(reading_assignments__reading=reading).first()
+    pages.add("results with readings", owner.get(_results(session)))
+    pages.add("trends with readings", owner.get(reverse("checkins:trends_group", args=[group.pk])))
+    pages.add("report with readings", owner.get(reverse("checkins:trends_report", args=[group.pk])))
+    pages.add(
+        "library reading with outcomes", owner.get(reverse("content:reading_detail", args=[reading.slug]))
+    )
+    pages.add("program view with readings", _client(people.admin).get(reverse("checkins:trends_program")))
 
 
 def _flood_review(pages: Pages, people: People, group) -> None:
@@ -450,6 +474,7 @@ VARIANTS: list[Callable[[Pages, People, object], None]] = [
     _facilitator_forms_with_errors,
     _sessions_in_every_state,
     _results_below_and_above_k,
+    _readings_and_outcomes,
     _flood_review,
     _invitation_forms,
     _error_pages,
