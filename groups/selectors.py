@@ -9,7 +9,7 @@ from time import monotonic
 
 from django.conf import settings
 from django.db import DatabaseError
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -173,8 +173,14 @@ def sessions_upcoming(*, group: Group, now=None) -> QuerySet[Session]:
 
 
 def sessions_past(*, group: Group, now=None) -> QuerySet[Session]:
+    """Sessions that have started, newest first, each with ``safety_signal``: its
+    check-in's released safety signal ("raised", "clear"...), or None."""
     now = now or timezone.now()
-    return group.sessions.filter(starts_at__lte=now).order_by("-starts_at", "-id")
+    return (
+        group.sessions.filter(starts_at__lte=now)
+        .annotate(safety_signal=F("checkin_rollup__signal"))
+        .order_by("-starts_at", "-id")
+    )
 
 
 def sessions_for_member_page(*, group: Group, now=None, limit: int = 12) -> list[Session]:

@@ -94,7 +94,7 @@ def demo_trends_ensure(*, group: Group) -> int:
     readings = readings_for_sessions(sessions=sessions)
     rng = random.Random(7)
     comments = itertools.cycle(DEMO_COMMENTS)
-    for session, (answers, level) in zip(sessions, DEMO_HISTORY, strict=True):
+    for index, (session, (answers, level)) in enumerate(zip(sessions, DEMO_HISTORY, strict=True)):
         if session.attendance is None or session.attendance < answers:
             Session.objects.filter(pk=session.pk).update(attendance=answers + 1)
         opened = session.starts_at + timedelta(minutes=80)
@@ -108,6 +108,10 @@ def demo_trends_ensure(*, group: Group) -> int:
                 "connection": max(1, min(5, level + rng.choice((-1, 0, 1)))),
                 "safe": "not_sure" if n == 0 and level <= 2 else "yes",
             }
+            # In the latest session one member did not feel safe: the demo shows the
+            # notice a facilitator gets, and the guidance beside it.
+            if index == len(sessions) - 1 and n == 1:
+                program["safe"] = "no"
             if chosen and rng.random() < 0.6:
                 program["resonated"] = [rng.choice(chosen)]
             if n < 2:

@@ -190,3 +190,25 @@ def test_outcomes_are_made_once_with_the_rollup(group, readings):
     for session in group.sessions.all():
         rollups.session_rollup_compute(session_id=session.pk)
     assert ReadingOutcome.objects.count() == before == 4
+
+
+def test_the_migration_gives_released_sessions_their_outcomes_from_the_stored_counts(group, readings):
+    import importlib
+
+    from django.apps import apps
+
+    from groups.checkins.models import SessionRollup
+
+    migration = importlib.import_module("groups.checkins.migrations.0010_reading_outcomes")
+    alpha, bravo, _charlie = readings
+    session = released_session(group, _answers(6, {alpha: 4}), readings=[alpha, bravo])
+    # As a rollup made before outcomes existed: counts by title in its stats, no rows.
+    ReadingOutcome.objects.all().delete()
+    SessionRollup.objects.filter(session=session).update(
+        stats={"resonated": [{"title": "Alpha", "count": 4}]}
+    )
+    migration.outcomes_of_released_sessions(apps, None)
+    assert sorted((o.reading.title, o.resonated, o.answers) for o in ReadingOutcome.objects.all()) == [
+        ("Alpha", 4, 6),
+        ("Bravo", 0, 6),
+    ]

@@ -352,11 +352,13 @@ def test_the_trend_table_has_each_released_sessions_mean_interval_and_shares(cli
 
     rows = table_rows(_trends(client, group), "who5-table")
 
-    # Session, status, answers, response rate, mean, interval, <=50, <=28, change, versions.
-    # The status says whether anyone felt unsafe (the safety signal) on each released row.
+    # Session, status, anyone not feeling safe, answers, response rate, mean, interval,
+    # <=50, <=28, change, versions.
     first, suppressed, second = rows
+    assert first[2] == second[2] == "No"
+    first, suppressed, second = ([row[0], row[1], *row[3:]] for row in rows)
     assert first[1:8] == [
-        "Released Safety: no one said they do not feel safe",
+        "Released",
         "6",
         "no headcount",
         "56.7",
@@ -365,7 +367,7 @@ def test_the_trend_table_has_each_released_sessions_mean_interval_and_shares(cli
         "17%",
     ]
     assert second[1:8] == [
-        "Released Safety: no one said they do not feel safe",
+        "Released",
         "5",
         "no headcount",
         "60.0",
@@ -466,6 +468,7 @@ def test_a_trend_of_only_a_suppressed_session_draws_no_chart_and_no_statistic(cl
 
     assert page.find_all("svg") == []
     assert "No results have been released yet, so there is no chart." in text
-    assert table_rows(page, "who5-table")[0][2:] == ["Suppressed: fewer than 5 answers"]
+    # Its scores are suppressed; whether anyone felt unsafe is released from 3 answers.
+    assert table_rows(page, "who5-table")[0][2:] == ["No", "Suppressed: fewer than 5 answers"]
     assert table_rows(page, "items-table") == [["Nothing has been released yet."]]
     assert "%" not in " ".join(table_rows(page, "who5-table")[0])

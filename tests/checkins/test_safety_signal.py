@@ -176,7 +176,7 @@ def test_the_trend_table_says_it_for_every_unit(client, owner, group):
     released_session(group, _answers(3, unsafe=1))
     client.force_login(owner)
     page = client.get(reverse("checkins:trends_group", args=[group.pk])).content.decode()
-    assert "Safety: at least one member said they do not feel safe" in page
+    assert "Anyone not feeling safe" in page and "Yes: at least one member" in page
 
 
 def _raise(group, *, weeks_ago: int = 1):
@@ -357,3 +357,29 @@ def test_the_reminder_says_there_is_something_to_look_at_and_never_what(
     ), links
     # The co-facilitator has seen it: their reminder is the plain one.
     assert "waiting for you" not in by_address[cofacilitator.email].body
+
+
+def test_the_groups_past_sessions_mark_the_one_with_a_raised_signal(client, group, owner):
+    raised = _raise(group)
+    quiet = released_session(group, _answers(3), starts_in=-_week(2))
+    client.force_login(owner)
+    page = client.get(reverse("groups:group_detail", args=[group.pk])).content.decode()
+    assert page.count("A member said they did not feel safe") == 1
+    assert reverse("checkins:session_results", args=[raised.pk]) in page
+    assert reverse("checkins:session_results", args=[quiet.pk]) not in page
+
+
+def test_the_migration_moves_a_stored_signal_to_its_field_unchanged(group):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("groups.checkins.migrations.0009_safety_signal")
+    session = released_session(group, _answers(5, unsafe=1))
+    SessionRollup.objects.filter(session=session).update(
+        signal="", stats={"versions": [], "unsafe": True, "pull": {"n": 5, "sum": 20, "mean": 4}}
+    )
+    migration.signal_from_stats(apps, None)
+    rollup = _rollup(session)
+    assert rollup.signal == Signal.RAISED
+    assert rollup.stats == {"versions": [], "pull": {"n": 5, "sum": 20, "mean": 4}}
