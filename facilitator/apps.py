@@ -10,7 +10,7 @@ class FacilitatorConfig(AppConfig):
     verbose_name = _("Accounts and operations")
 
     def ready(self) -> None:
-        from facilitator import signals  # noqa: F401  (connects the audit receivers)
+        from facilitator import checks, signals  # noqa: F401  (registers the checks, connects the audit receivers)
 
         # The embedded defaults keep their files under DATA_DIR; make sure the
         # folders exist before the web server, worker or beat first touch them.

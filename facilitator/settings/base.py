@@ -43,6 +43,9 @@ PRODUCTION_REQUIRED: tuple[str | tuple[str, ...], ...] = (
     "REDIS_URL",
     ("EMAIL_URL", "EMAIL_BACKEND"),
     "MFA_ENCRYPTION_KEY",
+    # Mail from noreply@localhost is refused or filed as spam by receiving servers.
+    "DEFAULT_FROM_EMAIL",
+    "SERVER_EMAIL",
 )
 
 
@@ -317,8 +320,9 @@ def email_backend_settings(environ: Mapping[str, str], *, production: bool) -> d
 vars().update(email_backend_settings(os.environ, production=PRODUCTION))
 # Seconds an SMTP connect or reply may take before the send fails (and is retried).
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# Both required in production (and checked by ``check --deploy``: facilitator/checks.py).
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Facilitator dashboard <noreply@localhost>")
-SERVER_EMAIL = DEFAULT_FROM_EMAIL
+SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
 # --- Celery ---------------------------------------------------------------------
 # Without REDIS_URL the broker is kombu's filesystem transport: a folder under

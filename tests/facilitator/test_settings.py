@@ -19,6 +19,8 @@ PRODUCTION_ENV = {
     "SITE_URL": "https://groups.example.org",
     "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.org:587",
     "MFA_ENCRYPTION_KEY": "m" * 20 + "-a-separate-key-for-authenticators",
+    "DEFAULT_FROM_EMAIL": "Group sessions <sessions@groups.example.org>",
+    "SERVER_EMAIL": "errors@groups.example.org",
 }
 # Every variable production insists on, as the start-up error names it.
 REQUIRED_IN_PRODUCTION = [
@@ -29,6 +31,8 @@ REQUIRED_IN_PRODUCTION = [
     "REDIS_URL",
     "EMAIL_URL or EMAIL_BACKEND",
     "MFA_ENCRYPTION_KEY",
+    "DEFAULT_FROM_EMAIL",
+    "SERVER_EMAIL",
 ]
 # The calling environment's own settings must not stand in for a missing one.
 _SETTING_PREFIXES = (
@@ -40,6 +44,8 @@ _SETTING_PREFIXES = (
     "MFA_",
     "ALLOWED_HOSTS",
     "SITE_URL",
+    "DEFAULT_FROM_EMAIL",
+    "SERVER_EMAIL",
 )
 
 
@@ -59,6 +65,21 @@ def test_production_settings_pass_the_deploy_checks():
     result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("name", ["DEFAULT_FROM_EMAIL", "SERVER_EMAIL"])
+@pytest.mark.parametrize("address", ["noreply@localhost", "Groups <noreply@localhost>", "not an address"])
+def test_the_deploy_checks_refuse_a_sender_receiving_servers_reject(name, address):
+    result = _manage("check", "--deploy", env={**PRODUCTION_ENV, name: address})
+
+    assert result.returncode != 0
+    assert "facilitator.E001" in result.stderr and name in result.stderr
+
+
+def test_the_deploy_checks_name_the_local_default_sender_too():
+    result = _manage("check", "--deploy", env={"DJANGO_SETTINGS_MODULE": "facilitator.settings.base"})
+
+    assert "facilitator.E001" in result.stdout + result.stderr
 
 
 def _missing_named(stderr: str) -> list[str]:
