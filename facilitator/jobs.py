@@ -49,6 +49,33 @@ def invitations_send_unsent(*, older_than_minutes: int = 5) -> int:
     return sent
 
 
+# A reset link asked for longer ago than this is not sent late: whoever asked has
+# given up or asked again, and a link arriving an hour later only surprises.
+PASSWORD_RESET_GIVE_UP_MINUTES = 60
+
+
+def password_resets_send_waiting(*, older_than_minutes: int = 2) -> int:
+    """Carry out the password-reset requests whose task never came (the broker was
+    down): those waiting a few minutes, so a queued task normally gets there first;
+    each is sent once (``password_reset_send`` deletes it). Requests older than
+    ``PASSWORD_RESET_GIVE_UP_MINUTES`` are dropped unsent. Returns how many were sent."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from facilitator.models import PasswordResetRequest
+    from facilitator.services import password_reset_send
+
+    now = timezone.now()
+    PasswordResetRequest.objects.filter(
+        created_at__lt=now - timedelta(minutes=PASSWORD_RESET_GIVE_UP_MINUTES)
+    ).delete()
+    waiting = PasswordResetRequest.objects.filter(
+        created_at__lte=now - timedelta(minutes=older_than_minutes)
+    ).values_list("pk", flat=True)
+    return sum(password_reset_send(request_id=pk) for pk in list(waiting[:200]))
+
+
 # --- Status (manage.py jobs_status) ---------------------------------------------------
 
 

@@ -168,3 +168,21 @@ class Invitation(models.Model):
         if not self.sent_at:
             return self.Status.QUEUED
         return self.Status.PENDING
+
+
+class PasswordResetRequest(models.Model):
+    """The password-reset form was sent; a worker emails the link. One row for every
+    request, whether or not the address has an account (``user`` is then null), so
+    the form does the same work and answers in the same time either way; the worker
+    emails an account its link, sends nothing otherwise, and deletes the row. It
+    holds no address: nothing here says who asked for an account they do not have."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("password reset request")
+        verbose_name_plural = _("password reset requests")
+
+    def __str__(self) -> str:
+        return f"password reset request {self.pk}"

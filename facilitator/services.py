@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from facilitator.models import AuditEntry, Invitation, TaskHeartbeat, User
+from facilitator.models import AuditEntry, Invitation, PasswordResetRequest, TaskHeartbeat, User
 from facilitator.selectors import account_has_second_factor
 
 
@@ -77,6 +77,53 @@ def audit_record(*, actor: Any, action: str, target: models.Model | None = None,
         entry.target_id = str(target.pk)
     entry.save()
     return entry
+
+
+# --- Password resets -------------------------------------------------------------
+
+
+def password_reset_request(*, user: User | None) -> PasswordResetRequest:
+    """Ask a worker to email ``user`` a password-reset link; for an address with no
+    account (``user`` None) the same row and the same publish, and no mail later:
+    the form's work and time do not depend on whether the account exists."""
+    from facilitator.jobs import publish
+    from facilitator.tasks import send_password_reset
+
+    request = PasswordResetRequest.objects.create(user=user)
+    transaction.on_commit(lambda: publish(send_password_reset, request.pk))
+    return request
+
+
+def password_reset_send(*, request_id: int) -> bool:
+    """Carry out one reset request, once: email the account its link (a request for
+    an address without an account sends nothing) and delete the row. A failed send
+    keeps the row (the transaction rolls back), for the task's retry or the sweep.
+    True if a mail went out."""
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+
+    with transaction.atomic():
+        request = (
+            PasswordResetRequest.objects.select_for_update()
+            .filter(pk=request_id)
+            .select_related("user")
+            .first()
+        )
+        if request is None:
+            return False
+        user = request.user
+        request.delete()
+        if user is None or not user.is_active:
+            return False
+        path = reverse(
+            "account_reset_password_from_key",
+            kwargs={"uidb36": user_pk_to_url_str(user), "key": default_token_generator.make_token(user)},
+        )
+        context = {"reset_url": settings.SITE_URL + path, "site_url": settings.SITE_URL}
+        subject = render_to_string("emails/password_reset_subject.txt", context).strip()
+        body = render_to_string("emails/password_reset_body.txt", context)
+        send_mail(subject, body, None, [user.email])
+    return True
 
 
 # --- Invitations ------------------------------------------------------------------

@@ -32,9 +32,23 @@ def send_invitation(invitation_id: int, request: str = "") -> None:
     services.invitation_send(invitation_id=invitation_id, request=request or None)
 
 
+@shared_task(
+    soft_time_limit=30,
+    time_limit=60,
+    acks_late=True,
+    autoretry_for=(OSError, smtplib.SMTPException, OperationalError),
+    **RETRY,
+)
+def send_password_reset(request_id: int) -> None:
+    """Email one password-reset link, once (the request row is deleted as it is sent)."""
+    services.password_reset_send(request_id=request_id)
+
+
 @shared_task(soft_time_limit=60, time_limit=90, acks_late=True, autoretry_for=(OperationalError,), **RETRY)
 def expire_invitations() -> None:
-    """Expire old invitation links, and send those whose publish found the broker down."""
+    """Expire old invitation links, and send those whose publish found the broker down
+    (and the password-reset links likewise)."""
     services.invitations_expire()
     jobs.invitations_send_unsent()
+    jobs.password_resets_send_waiting()
     services.heartbeat_record(name="expire_invitations")

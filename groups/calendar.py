@@ -57,10 +57,13 @@ def _event(session: Session, *, summary: str, description: str, location: str = 
     return event
 
 
-def facilitator_feed(*, sessions: Iterable[Session]) -> bytes:
-    """The private feed: real group names, where to go, the readings and a link."""
+def facilitator_feed(*, sessions: Iterable[Session], details: bool = False) -> bytes:
+    """A facilitator's private feed. By default as neutral as the members' feed: the
+    neutral label ("Tuesday group"), where to go and a link behind sign-in. With
+    ``details`` (the facilitator's choice) the group's name and the readings too. The
+    session note is never in it."""
     sessions = list(sessions)
-    readings = readings_for_sessions(sessions=sessions, for_members=False)
+    readings = readings_for_sessions(sessions=sessions, for_members=False) if details else {}
     calendar = _calendar(_("Group sessions"))
     for session in sessions:
         group = session.group
@@ -69,7 +72,8 @@ def facilitator_feed(*, sessions: Iterable[Session]) -> bytes:
         reading_line = [_("Readings: %(titles)s") % {"titles": "; ".join(titles)}] if titles else []
         body = "\n".join([*_where(group), *reading_line, url])
         location = group.location if group.meets_in_person else group.call_link
-        calendar.add_component(_event(session, summary=group.name, description=body, location=location))
+        summary = group.name if details else group.member_label or session_neutral_label(session)
+        calendar.add_component(_event(session, summary=summary, description=body, location=location))
     calendar.add_missing_timezones()
     return calendar.to_ical()
 

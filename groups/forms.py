@@ -155,5 +155,5 @@ class CoFacilitatorForm(forms.Form):
 class ReminderSettingsForm(forms.ModelForm):
     class Meta:
         model = FacilitatorPreference
-        fields = ("reminders_enabled", "reminder_hours_before")
+        fields = ("reminders_enabled", "reminder_hours_before", "details_by_mail")
         help_texts = {"reminder_hours_before": _("Between 1 and 168 (one week).")}

@@ -206,6 +206,17 @@ class FacilitatorPreference(models.Model):
         default=24,
         validators=[MinValueValidator(1), MaxValueValidator(168)],
     )
+    # Off by default: reminders and the calendar feed then name no group and no reading
+    # (a neutral label, the time, the place, a link). The session note is never sent.
+    details_by_mail = models.BooleanField(
+        _("Put group names and readings in my reminder emails and calendar feed"),
+        default=False,
+        help_text=_(
+            "Anyone who can see your email or calendar would see them too: on a shared computer, "
+            "on your phone's lock screen, in a preview or in your provider's archive, for as long "
+            "as the mail is kept. Your notes for a session are never sent."
+        ),
+    )
     calendar_token = models.CharField(max_length=64, unique=True, default=new_member_token, editable=False)
 
     class Meta:

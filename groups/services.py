@@ -24,10 +24,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from content.selectors import readings_for_sessions, session_notes_for_sessions
+from content.selectors import readings_for_sessions
 from facilitator.models import User
 from facilitator.services import audit_record
-from groups.checkins.selectors import signals_waiting
+from groups.calendar import session_neutral_label
+from groups.checkins.selectors import attention_waiting
 from groups.help_defaults import DEFAULT_EMERGENCY_NUMBERS, DEFAULT_HELP_RESOURCES
 from groups.models import (
     FacilitatorPreference,
@@ -267,13 +268,25 @@ def facilitator_preference_get(*, user: User) -> FacilitatorPreference:
 
 
 def facilitator_preference_update(
-    *, user: User, reminders_enabled: bool, reminder_hours_before: int
+    *, user: User, reminders_enabled: bool, reminder_hours_before: int, details_by_mail: bool = False
 ) -> FacilitatorPreference:
+    """Save a facilitator's reminder settings. Choosing to get group names and readings
+    by mail and feed (or to stop) is audited."""
     preference = facilitator_preference_get(user=user)
+    details_before = preference.details_by_mail
     preference.reminders_enabled = reminders_enabled
     preference.reminder_hours_before = reminder_hours_before
+    preference.details_by_mail = details_by_mail
     preference.full_clean()
-    preference.save(update_fields=["reminders_enabled", "reminder_hours_before"])
+    with transaction.atomic():
+        preference.save(update_fields=["reminders_enabled", "reminder_hours_before", "details_by_mail"])
+        if details_by_mail != details_before:
+            audit_record(
+                actor=user,
+                action="facilitator.mail_details_changed",
+                target=preference,
+                details_by_mail=int(details_by_mail),
+            )
     return preference
 
 
@@ -483,10 +496,12 @@ def _reminders_deliver(
 ) -> _Delivery:
     """Email each claimed reminder over one SMTP connection; stop at the first failure
     that means the mail server cannot be reached, releasing the rest untried."""
-    sessions = list({session.pk: session for session, _u, _r in batch}.values())
-    readings = readings_for_sessions(sessions=sessions, for_members=False)
-    notes = session_notes_for_sessions(sessions=sessions)
-    look_first = signals_waiting(pairs={(session.group_id, user.pk) for session, user, _r in batch}, now=now)
+    # Readings only for facilitators who chose to get them by mail; notes never.
+    wanted = list({session.pk: session for session, user, _r in batch if _details_by_mail(user)}.values())
+    readings = readings_for_sessions(sessions=wanted, for_members=False) if wanted else {}
+    look_first = attention_waiting(
+        pairs={(session.group_id, user.pk) for session, user, _r in batch}, now=now
+    )
     sent = failed = 0
     unreachable = False
     # The first reminder of the batch not settled (sent, or failed and counted).
@@ -500,7 +515,6 @@ def _reminders_deliver(
                     session=session,
                     user=user,
                     assignments=readings.get(session.pk, []),
-                    note=notes.get(session.pk, ""),
                     look_first=(session.group_id, user.pk) in look_first,
                     connection=connection,
                 )
@@ -571,12 +585,25 @@ def _reminder_failed(*, row: Reminder, token: str, error: Exception, now: dateti
         )
 
 
+def _details_by_mail(user: User) -> bool:
+    """Whether this facilitator chose to get group names and readings by mail and feed."""
+    preference = getattr(user, "session_preferences", None)
+    return bool(preference and preference.details_by_mail)
+
+
 def _reminder_email_send(
-    *, session: Session, user: User, assignments: list, note: str, look_first: bool = False, connection=None
+    *, session: Session, user: User, assignments: list, look_first: bool = False, connection=None
 ) -> None:
-    """``look_first``: the group's page has something for this facilitator to read
-    before the session (a safety signal); the mail says only that, never what."""
+    """A reminder that, by default, names no group and no reading: the neutral label
+    members' calendars use ("Tuesday group"), the time, the place or call link and a
+    link behind sign-in. With the facilitator's choice (``details_by_mail``) it also
+    names the group and the readings. The session note is never sent.
+    ``look_first``: the group's page has something for this facilitator to read
+    before the session (a safety signal, a check-in held for review); the mail says
+    only that, never what."""
     context = {
+        "details": _details_by_mail(user),
+        "label": session.group.member_label or session_neutral_label(session),
         "look_first": look_first,
         "group_url": settings.SITE_URL + reverse("groups:group_detail", kwargs={"pk": session.group_id}),
         "session": session,
@@ -585,7 +612,6 @@ def _reminder_email_send(
         "local_start": session.local_start,
         "local_end": session.local_end,
         "assignments": assignments,
-        "note": note,
         "session_url": settings.SITE_URL + reverse("groups:session_detail", kwargs={"pk": session.pk}),
         "settings_url": settings.SITE_URL + reverse("groups:reminder_settings"),
     }

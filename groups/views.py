@@ -384,6 +384,7 @@ def reminder_settings(request: HttpRequest) -> HttpResponse:
             user=request.user,
             reminders_enabled=form.cleaned_data["reminders_enabled"],
             reminder_hours_before=form.cleaned_data["reminder_hours_before"],
+            details_by_mail=form.cleaned_data["details_by_mail"],
         )
         messages.success(request, _("Reminder settings saved."))
         return redirect("groups:reminder_settings")
@@ -447,4 +448,7 @@ def member_feed(request: HttpRequest, token: str) -> HttpResponse:
 @require_GET
 def facilitator_feed(request: HttpRequest, token: str) -> HttpResponse:
     user = selectors.facilitator_by_calendar_token(token=token)
-    return _ics(calendar.facilitator_feed(sessions=selectors.calendar_sessions_for_facilitator(user=user)))
+    sessions = selectors.calendar_sessions_for_facilitator(user=user)
+    return _ics(
+        calendar.facilitator_feed(sessions=sessions, details=user.session_preferences.details_by_mail)
+    )

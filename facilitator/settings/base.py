@@ -202,6 +202,11 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_ADAPTER = "facilitator.adapters.AccountAdapter"
+# The reset form mails only an account, from a worker (facilitator/forms.py); never the
+# "unknown account" mail, which invited a sign-up that is by invitation only.
+ACCOUNT_FORMS = {"reset_password": "facilitator.forms.ResetPasswordForm"}
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None

@@ -806,18 +806,26 @@ def safety_guidance() -> Guidance:
     )
 
 
-def signals_waiting(*, pairs: Iterable[tuple[int, int]], now: datetime | None = None) -> set[tuple[int, int]]:
-    """Of these (group id, account id) pairs, those where the account has a raised
-    signal of the group from the last ``SIGNAL_NOTICE_DAYS`` days not marked as seen:
-    a reminder then says there is something to look at (never what). Four queries
-    for a whole batch of reminders."""
+def attention_waiting(
+    *, pairs: Iterable[tuple[int, int]], now: datetime | None = None
+) -> set[tuple[int, int]]:
+    """Of these (group id, account id) pairs, those where the account has something to
+    look at in the group before its next session: a raised safety signal from the
+    last ``SIGNAL_NOTICE_DAYS`` days it has not marked as seen, or a check-in held for
+    review (a flood). A reminder then says there is something to look at, never what.
+    At most five queries for a whole batch of reminders."""
     pairs = set(pairs)
     if not pairs:
         return set()
     since = (now or timezone.now()) - timedelta(days=SIGNAL_NOTICE_DAYS)
     group_ids = {group_id for group_id, _user_id in pairs}
     user_ids = {user_id for _group_id, user_id in pairs}
-    waiting: set[tuple[int, int]] = set()
+    held = set(
+        CheckinWindow.objects.filter(session__group_id__in=group_ids, reviewed_at__isnull=True)
+        .exclude(review_reason="")
+        .values_list("session__group_id", flat=True)
+    )
+    waiting: set[tuple[int, int]] = {pair for pair in pairs if pair[0] in held}
     for model, unit, recent in (
         (SessionRollup, "session_rollup", Q(session__starts_at__gte=since)),
         (BlockRollup, "block_rollup", Q(last_starts_at__gte=since)),

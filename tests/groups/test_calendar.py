@@ -101,6 +101,15 @@ def test_uids_stay_the_same_while_a_move_bumps_the_sequence_and_a_cancellation_f
     assert str(after[weekly[2].calendar_uid]["status"]) == "CONFIRMED"
 
 
+def _with_details(user):
+    """The facilitator chose to get group names and readings in the feed (off by
+    default: tests/groups/test_private_mail.py)."""
+    preference = services.facilitator_preference_get(user=user)
+    preference.details_by_mail = True
+    preference.save()
+    return preference
+
+
 def test_the_facilitators_private_feed_covers_all_their_groups_and_nobody_elses(
     client, owner, group, outsider
 ):
@@ -110,7 +119,7 @@ def test_the_facilitators_private_feed_covers_all_their_groups_and_nobody_elses(
     )
     SessionFactory(group=other_group)
     SessionFactory(group=outsider.facilitated_groups.get())
-    token = services.facilitator_preference_get(user=owner).calendar_token
+    token = _with_details(owner).calendar_token
 
     calendar = _feed(client, reverse("groups:facilitator_feed", args=[token]))
 
@@ -156,7 +165,7 @@ def test_changing_a_sessions_readings_bumps_its_sequence_so_the_facilitator_feed
 ):
     from content import services as content
 
-    token = services.facilitator_preference_get(user=owner).calendar_token
+    token = _with_details(owner).calendar_token
     url = reverse("groups:facilitator_feed", args=[token])
     first, second, third = weekly
     love, push = ReadingFactory(title="When it felt like love"), ReadingFactory(title="The push and pull")
