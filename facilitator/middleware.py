@@ -19,7 +19,7 @@ from facilitator.selectors import account_has_second_factor
 
 # Member-facing pages have no login; the account pages are allauth's own and must
 # stay reachable for an account that is still setting up its second factor.
-MEMBER_PREFIXES: tuple[str, ...] = ("/g/", "/c/", "/help", "/safety")
+MEMBER_PREFIXES: tuple[str, ...] = ("/g/", "/c/", "/help", "/safety", "/accessibility")
 PUBLIC_PREFIXES: tuple[str, ...] = (*MEMBER_PREFIXES, "/healthz")
 ACCOUNT_PREFIXES: tuple[str, ...] = ("/accounts/",)
 

@@ -103,15 +103,11 @@ def password_reset_send(*, request_id: int) -> bool:
     from allauth.account.utils import user_pk_to_url_str
 
     with transaction.atomic():
-        request = (
-            PasswordResetRequest.objects.select_for_update()
-            .filter(pk=request_id)
-            .select_related("user")
-            .first()
-        )
+        # No join: PostgreSQL cannot lock the nullable side of an outer join.
+        request = PasswordResetRequest.objects.select_for_update().filter(pk=request_id).first()
         if request is None:
             return False
-        user = request.user
+        user = User.objects.filter(pk=request.user_id).first() if request.user_id else None
         request.delete()
         if user is None or not user.is_active:
             return False

@@ -1,9 +1,18 @@
 from django.contrib import admin, messages
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from groups import services
-from groups.models import FacilitatorPreference, Group, GroupFacilitator, HelpResource, Reminder, Session
+from groups.models import (
+    AccessibilityStatement,
+    FacilitatorPreference,
+    Group,
+    GroupFacilitator,
+    HelpResource,
+    Reminder,
+    Session,
+)
 
 
 class GroupFacilitatorInline(admin.TabularInline):
@@ -168,3 +177,21 @@ class ReminderAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(AccessibilityStatement)
+class AccessibilityStatementAdmin(admin.ModelAdmin):
+    """One row: who members and facilitators tell about a barrier, and when the
+    statement's claims were last checked."""
+
+    fields = ("contact", "checked_on")
+
+    def has_add_permission(self, request):
+        return not AccessibilityStatement.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        row, _created = AccessibilityStatement.objects.get_or_create(pk=1)
+        return redirect("admin:groups_accessibilitystatement_change", row.pk)

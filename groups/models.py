@@ -1,6 +1,6 @@
 import secrets
 import zoneinfo
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -318,3 +318,36 @@ class HelpResource(models.Model):
     def phone_href(self) -> str:
         """The number as a tel: link target (digits and a leading plus only)."""
         return "".join(ch for ch in self.phone if ch.isdigit() or ch == "+")
+
+
+# When the accessibility statement's claims were last checked (the audit of issue 20:
+# axe-core, the Nu Html Checker and every journey by keyboard). Admins change it when
+# they check again.
+ACCESSIBILITY_LAST_CHECKED = date(2026, 12, 6)
+
+
+def accessibility_last_checked() -> date:
+    return ACCESSIBILITY_LAST_CHECKED
+
+
+class AccessibilityStatement(models.Model):
+    """What the accessibility statement says that is the deployment's own: who to tell
+    about a barrier, and when the claims were last checked. One row, edited by admins."""
+
+    contact = models.TextField(
+        _("who to tell about a problem"),
+        blank=True,
+        max_length=500,
+        help_text=_(
+            "An email address or phone number (and a name or role) that answers reports of "
+            "barriers. Blank: members are asked to tell their group's facilitator."
+        ),
+    )
+    checked_on = models.DateField(_("last checked"), default=accessibility_last_checked)
+
+    class Meta:
+        verbose_name = _("accessibility statement")
+        verbose_name_plural = _("accessibility statement")
+
+    def __str__(self) -> str:
+        return str(_("Accessibility statement"))

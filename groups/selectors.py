@@ -14,7 +14,14 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from groups.help_defaults import DEFAULT_EMERGENCY_NUMBERS, DEFAULT_HELP_RESOURCES
-from groups.models import FacilitatorPreference, Group, GroupFacilitator, HelpResource, Session
+from groups.models import (
+    AccessibilityStatement,
+    FacilitatorPreference,
+    Group,
+    GroupFacilitator,
+    HelpResource,
+    Session,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -273,3 +280,8 @@ def facilitator_by_calendar_token(*, token: str):
         FacilitatorPreference.objects.select_related("user"), calendar_token=token, user__is_active=True
     )
     return preference.user
+
+
+def accessibility_statement() -> AccessibilityStatement:
+    """The deployment's contact and check date (the defaults until an admin sets them)."""
+    return AccessibilityStatement.objects.filter(pk=1).first() or AccessibilityStatement(pk=1)

@@ -32,4 +32,5 @@ urlpatterns = [
     path("g/<str:token>/calendar.ics", views.member_feed, name="member_feed"),
     path("help", views.member_help, name="member_help"),
     path("safety", views.member_safety, name="member_safety"),
+    path("accessibility", views.accessibility, name="accessibility"),
 ]

@@ -71,6 +71,15 @@ def member_safety(request: HttpRequest) -> HttpResponse:
     return member_page(request, "member/safety.html")
 
 
+@require_GET
+def accessibility(request: HttpRequest) -> HttpResponse:
+    """The accessibility statement: a member page (quick exit, no cookie), linked from
+    the footer of every layout."""
+    return member_page(
+        request, "member/accessibility.html", {"statement": selectors.accessibility_statement()}
+    )
+
+
 # --- Facilitator pages ---------------------------------------------------------------
 
 

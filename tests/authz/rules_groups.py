@@ -141,4 +141,5 @@ RULES = [
     Rule("groups:member_feed", everyone(OK), kwargs=lambda world: {"token": world.group.member_token}),
     Rule("groups:member_help", everyone(OK)),
     Rule("groups:member_safety", everyone(OK)),
+    Rule("groups:accessibility", everyone(OK)),
 ]

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 EXIT_URL = "https://weather.example/today"
 ELSEWHERE = "https://news.example/"
-MEMBER_PATH = re.compile(r"/(g|c)/|/help$|/safety$")
+MEMBER_PATH = re.compile(r"/(g|c)/|/help$|/safety$|/accessibility$")
 
 
 @pytest.fixture

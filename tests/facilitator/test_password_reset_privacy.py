@@ -7,6 +7,7 @@ from http import HTTPStatus
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -16,6 +17,14 @@ from facilitator.models import PasswordResetRequest
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # The reset form's rate limits live in the shared cache (Redis in CI): start from zero.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def _ask(client, email: str, address: str = "10.0.0.1"):

@@ -18,7 +18,7 @@
 
   var PRESSES_NEEDED = 3;
   var PRESS_WINDOW_MS = 5000;
-  var MEMBER_PATHS = /^\/(g\/|c\/|c$|help$|safety$)/;
+  var MEMBER_PATHS = /^\/(g\/|c\/|c$|help$|safety$|accessibility$)/;
   var leaving = false;
   var presses = 0;
   var pressTimer = null;
