@@ -145,3 +145,26 @@ def test_the_admin_pages_an_admin_uses_pass_axe(live_server, page, axe_check, pa
     _sign_in(page, live_server, AdminFactory())
     page.goto(f"{live_server.url}{path}")
     axe_check(page)
+
+
+def test_the_admins_breadcrumbs_are_readable_and_its_filter_links_big_enough(live_server, page):
+    from content.services import library_load
+
+    library_load()
+    _sign_in(page, live_server, AdminFactory())
+    page.goto(f"{live_server.url}/admin/content/reading/")
+    crumbs = page.evaluate(
+        """() => {
+          const bar = document.querySelector('div.breadcrumbs');
+          const link = bar.querySelector('a');
+          return {bg: getComputedStyle(bar).backgroundColor, text: getComputedStyle(bar).color,
+                  link: getComputedStyle(link).color, line: getComputedStyle(link).textDecorationLine};
+        }"""
+    )
+    assert contrast(crumbs["text"], crumbs["bg"]) >= 4.5, crumbs
+    assert contrast(crumbs["link"], crumbs["bg"]) >= 4.5, crumbs
+    assert "underline" in crumbs["line"], crumbs
+    heights = page.eval_on_selector_all(
+        "#changelist-filter a", "links => links.map(a => a.getBoundingClientRect().height)"
+    )
+    assert heights and min(heights) >= 24, heights
