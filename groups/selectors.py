@@ -179,6 +179,16 @@ def sessions_upcoming(*, group: Group, now=None) -> QuerySet[Session]:
     return group.sessions.filter(starts_at__gt=now - timedelta(hours=12)).order_by("starts_at", "id")
 
 
+def sessions_with_following(*, session: Session, following: bool) -> QuerySet[Session]:
+    """The session itself, or (``following``) it and every later, not yet started
+    session of its series: what a move or a cancellation "for this and later" touches."""
+    if following and session.series_id:
+        return Session.objects.filter(
+            series_id=session.series_id, starts_at__gte=session.starts_at, starts_at__gt=timezone.now()
+        )
+    return Session.objects.filter(pk=session.pk)
+
+
 def sessions_past(*, group: Group, now=None) -> QuerySet[Session]:
     """Sessions that have started, newest first, each with ``safety_signal``: its
     check-in's released safety signal ("raised", "clear"...), or None."""

@@ -41,6 +41,7 @@ from groups.models import (
     new_member_token,
 )
 from groups.recurrence import aware, local_occurrences, series_rule
+from groups.selectors import sessions_with_following
 
 logger = logging.getLogger(__name__)
 
@@ -196,11 +197,7 @@ def _not_past(session: Session) -> None:
 
 def _with_following(session: Session, scope: str) -> QuerySet[Session]:
     """The session itself, or it and every later, not yet started one of its series."""
-    if scope == FOLLOWING and session.series_id:
-        return Session.objects.filter(
-            series_id=session.series_id, starts_at__gte=session.starts_at, starts_at__gt=timezone.now()
-        )
-    return Session.objects.filter(pk=session.pk)
+    return sessions_with_following(session=session, following=scope == FOLLOWING)
 
 
 @transaction.atomic

@@ -337,6 +337,16 @@ def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The session is back on."))
         return redirect("groups:session_detail", pk=session.pk)
     form = SessionCancelForm(request.POST)
+    if form.is_valid() and request.POST.get("confirm") != "yes":
+        # Ask first, on a page that says what will happen.
+        scope = form.cleaned_data["scope"]
+        following = list(
+            selectors.sessions_with_following(session=session, following=scope == services.FOLLOWING)
+            .filter(status=Session.Status.SCHEDULED)
+            .order_by("starts_at")
+        )
+        context = {"session": session, "group": session.group, "scope": scope, "sessions": following}
+        return render(request, "groups/session_cancel_confirm.html", context)
     if form.is_valid():
         try:
             cancelled = services.session_cancel(session=session, scope=form.cleaned_data["scope"])

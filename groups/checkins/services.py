@@ -117,8 +117,10 @@ def window_settings_update(
 
 
 def window_open(*, session: Session, actor=None, now: datetime | None = None) -> CheckinWindow:
-    """Open the session's check-in now. Opening twice is harmless; reopening a closed
-    window is refused (a closed window never changes)."""
+    """Open the session's check-in now. It stays open for its hours after the session's
+    start, or after now if the session has already started (opened days early, it does
+    not close before the session). Opening twice is harmless; reopening a closed window
+    is refused (a closed window never changes)."""
     if session.status == Session.Status.CANCELLED:
         raise WindowError(_("This session is cancelled, so its check-in cannot open."))
     now = now or timezone.now()
@@ -126,7 +128,7 @@ def window_open(*, session: Session, actor=None, now: datetime | None = None) ->
     if window.is_closed:
         raise WindowError(_("This check-in has closed and cannot open again."))
     opened = CheckinWindow.objects.filter(pk=window.pk, opened_at__isnull=True).update(
-        opened_at=now, closes_at=now + timedelta(hours=window.hours_open)
+        opened_at=now, closes_at=max(now, session.starts_at) + timedelta(hours=window.hours_open)
     )
     window.refresh_from_db()
     if opened:

@@ -277,8 +277,13 @@ def window_open(request: HttpRequest, session_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def window_close(request: HttpRequest, session_id: int) -> HttpResponse:
+    """Close the check-in early: final (a closed check-in never opens again), so the
+    first press shows a page that says so, and only its "Close it now" closes."""
     session = _session_for(request, session_id)
     window = selectors.window_for_session(session=session)
+    if window is not None and window.is_open and request.POST.get("confirm") != "yes":
+        context = {"session": session, "window": window, "answers": selectors.answers_count(session=session)}
+        return render(request, "checkins/window_close_confirm.html", context)
     try:
         if window is None:
             raise services.WindowError(_("This check-in has not opened yet, so there is nothing to close."))

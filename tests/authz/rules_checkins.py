@@ -113,12 +113,21 @@ RULES = [
         setup=_session,
         kwargs=_session_kwargs,
     ),
+    # The first press shows the page that asks; its "Close it now" closes.
+    Rule(
+        "checkins:window_close",
+        group_facilitators(OK),
+        method="post",
+        setup=_open_window,
+        kwargs=_session_kwargs,
+    ),
     Rule(
         "checkins:window_close",
         group_facilitators(REDIRECT),
         method="post",
         setup=_open_window,
         kwargs=_session_kwargs,
+        data=lambda world: {"confirm": "yes"},
     ),
     Rule(
         "checkins:window_review",

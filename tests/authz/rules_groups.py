@@ -114,13 +114,22 @@ RULES = [
         method="post",
         data=_move_data,
     ),
+    # The first press shows the page that asks; its button cancels.
+    Rule(
+        "groups:session_cancel",
+        group_facilitators(OK),
+        kwargs=_session,
+        setup=_future_session,
+        method="post",
+        data=lambda world: {"cancel-scope": "one"},
+    ),
     Rule(
         "groups:session_cancel",
         group_facilitators(REDIRECT),
         kwargs=_session,
         setup=_future_session,
         method="post",
-        data=lambda world: {"cancel-scope": "one"},
+        data=lambda world: {"cancel-scope": "one", "confirm": "yes"},
     ),
     Rule(
         "groups:session_attendance",

@@ -283,6 +283,12 @@ def test_a_facilitator_plans_a_check_in_and_prints_single_use_codes(live_server,
 
     page.goto(f"{live_server.url}/checkins/sessions/{session.pk}/")
     page.get_by_role("button", name="Close the check-in now").click()
+    # Final, so it asks first: "Keep it open" goes back, "Close it now" closes.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Close the check-in now?")
+    axe_check(page)
+    page.get_by_role("link", name="Keep it open").click()
+    page.get_by_role("button", name="Close the check-in now").click()
+    page.get_by_role("button", name="Close it now").click()
     expect(page.get_by_text("The check-in is closed. The code no longer works.")).to_be_visible()
     # Once closed, the count gives way to the results, which need k answers.
     expect(page.get_by_text("1 answer so far.")).to_have_count(0)

@@ -80,6 +80,10 @@ def test_a_facilitator_plans_a_weekly_series_then_moves_one_session_and_cancels_
     upcoming = page.locator("section", has=page.get_by_role("heading", name="Upcoming sessions"))
     upcoming.locator(".session-row").nth(4).get_by_role("link").click()
     page.get_by_role("button", name="Cancel session").click()
+    # The page that asks first says what will happen; the facilitator confirms.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cancel this session?")
+    axe_check(page)
+    page.get_by_role("button", name="Cancel the session").click()
     expect(page.get_by_role("status")).to_contain_text("1 session cancelled.")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Cancelled")
     axe_check(page)
@@ -173,5 +177,6 @@ def test_clicking_the_words_of_a_choice_changes_only_its_own_form(live_server, p
     # The words the facilitator clicked are what is sent: the rest of the series is cancelled.
     cancel.get_by_text("This and all later sessions in the series", exact=True).click()
     cancel.get_by_role("button", name="Cancel session").click()
+    page.get_by_role("button", name="Cancel the 4 sessions").click()
     expect(page.get_by_role("status")).to_contain_text("4 sessions cancelled.")
     assert set(group.sessions.values_list("status", flat=True)) == {"cancelled"}

@@ -82,7 +82,8 @@ def test_the_manage_page_shows_the_count_so_far_and_nothing_else_about_answers(
 def test_a_facilitator_closes_the_check_in_and_the_code_stops_working(login, request, group, role, client):
     window = open_window(group)
     facilitator = login(request.getfixturevalue(role))
-    response = facilitator.post(_url("window_close", window.session), follow=True)
+    # After the page that asks (tests/checkins/test_nothing_irreversible.py).
+    response = facilitator.post(_url("window_close", window.session), {"confirm": "yes"}, follow=True)
     assert "The check-in is closed." in response.content.decode()
 
     window.refresh_from_db()
