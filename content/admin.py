@@ -46,6 +46,14 @@ class ReadingAdminForm(forms.ModelForm):
         # filter widget's script adds ARIA that axe flags as serious.
         widgets = {"themes": forms.CheckboxSelectMultiple}
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Quoted text is kept as typed, spaces at either end included (line ends
+        # arrive as "\n": facilitator.middleware.LineEndingsMiddleware), so saving a
+        # reading without an edit changes nothing.
+        for name in ("passage", "prompts", "summary", "content_note"):
+            self.fields[name].strip = False
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("is_published"):
