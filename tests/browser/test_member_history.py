@@ -61,6 +61,12 @@ def _answer_by_taps(phone, *, safe: str = "No") -> None:
             options.nth(1).locator(".option-text").tap()
 
 
+def _script_ready(phone) -> None:
+    """The member pages' script (loaded with "defer") has run: a tap before it would be
+    an ordinary navigation, as it is without JavaScript."""
+    phone.wait_for_selector("html[data-member-script=ready]", state="attached")
+
+
 def _back_until_the_history_runs_out(phone) -> list[str]:
     """Press Back until nothing is left; every page shown on the way."""
     seen = []
@@ -78,10 +84,13 @@ def test_the_whole_visit_is_one_history_entry_and_leaving_replaces_it(site, phon
     phone.goto(site["check_in"])  # scanned the QR code
     start = _history_length(phone)
 
+    _script_ready(phone)
     phone.get_by_role("link", name="Where to get help").tap()
     expect(phone.get_by_role("heading", level=1)).to_be_visible()
+    _script_ready(phone)
     phone.get_by_role("link", name="Browsing safely").tap()
     expect(phone.get_by_role("heading", level=1, name="Browsing safely")).to_be_visible()
+    _script_ready(phone)
     phone.goto(site["check_in"])  # back to the check-in, by its link again
     assert _history_length(phone) == start + 1
     start = _history_length(phone)

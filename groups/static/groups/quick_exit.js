@@ -300,4 +300,9 @@
       clearForms();
     }
   });
+
+  /* Everything above is in place: a tap from now on keeps the visit one history entry
+   * (browser tests wait for this before tapping, as a script loaded with "defer" runs
+   * a moment after the page is drawn). */
+  document.documentElement.setAttribute("data-member-script", "ready");
 })();
