@@ -1,8 +1,8 @@
 from django.contrib import admin, messages
-from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from facilitator.admin_singleton import SingletonModelAdmin
 from groups import services
 from groups.models import (
     AccessibilityStatement,
@@ -180,18 +180,8 @@ class ReminderAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccessibilityStatement)
-class AccessibilityStatementAdmin(admin.ModelAdmin):
+class AccessibilityStatementAdmin(SingletonModelAdmin):
     """One row: who members and facilitators tell about a barrier, and when the
     statement's claims were last checked."""
 
     fields = ("contact", "checked_on")
-
-    def has_add_permission(self, request):
-        return not AccessibilityStatement.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def changelist_view(self, request, extra_context=None):
-        row, _created = AccessibilityStatement.objects.get_or_create(pk=1)
-        return redirect("admin:groups_accessibilitystatement_change", row.pk)

@@ -6,11 +6,11 @@ answers."""
 from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import Max
-from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from facilitator.admin_singleton import SingletonModelAdmin
 from facilitator.services import audit_record
 from groups.checkins.models import (
     CheckinWindow,
@@ -117,44 +117,24 @@ class CheckinWindowAdmin(admin.ModelAdmin):
 
 
 @admin.register(PrivacySettings)
-class PrivacySettingsAdmin(admin.ModelAdmin):
+class PrivacySettingsAdmin(SingletonModelAdmin):
     """One row; saving goes through the service so every change is audited."""
 
     fields = ("k_scores", "k_comments", "updated_at")
     readonly_fields = ("updated_at",)
     list_display = ("__str__", "k_scores", "k_comments", "updated_at")
 
-    def has_add_permission(self, request):
-        return not PrivacySettings.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def changelist_view(self, request, extra_context=None):
-        row, _created = PrivacySettings.objects.get_or_create(pk=1)
-        return redirect("admin:checkins_privacysettings_change", row.pk)
-
     def save_model(self, request, obj, form, change):
         privacy_settings_update(k_scores=obj.k_scores, k_comments=obj.k_comments, actor=request.user)
 
 
 @admin.register(SafetyGuidance)
-class SafetyGuidanceAdmin(admin.ModelAdmin):
+class SafetyGuidanceAdmin(SingletonModelAdmin):
     """One row: what facilitators read beside a raised safety signal. A blank field
     shows the built-in text; saving goes through the service (audited)."""
 
     fields = (*GUIDANCE_FIELDS, "updated_at")
     readonly_fields = ("updated_at",)
-
-    def has_add_permission(self, request):
-        return not SafetyGuidance.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def changelist_view(self, request, extra_context=None):
-        row, _created = SafetyGuidance.objects.get_or_create(pk=1)
-        return redirect("admin:checkins_safetyguidance_change", row.pk)
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

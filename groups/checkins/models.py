@@ -422,6 +422,12 @@ class BlockRollup(models.Model):
         return self.status == self.Status.RELEASED
 
 
+def unit_owner(unit: "SessionRollup | BlockRollup") -> dict:
+    """The keyword that points a row (a comment, an outcome, a "seen" mark) at its unit:
+    a session's rollup or a pooled block's, never both."""
+    return {"session_rollup": unit} if isinstance(unit, SessionRollup) else {"block_rollup": unit}
+
+
 class ReadingOutcome(models.Model):
     """Of one released unit (a session or a pooled block), how many answers came from
     sessions where a reading was assigned, and how many of them said it resonated.

@@ -52,6 +52,7 @@ from groups.checkins.models import (
     RollupComment,
     SessionRollup,
     Signal,
+    unit_owner,
 )
 from groups.models import Group, Session
 
@@ -225,11 +226,7 @@ class Release:
 
     def rows(self) -> tuple[list[RollupComment], list[ReadingOutcome]]:
         """The comment and outcome rows, once ``unit`` has its key."""
-        owner = (
-            {"session_rollup": self.unit}
-            if isinstance(self.unit, SessionRollup)
-            else {"block_rollup": self.unit}
-        )
+        owner = unit_owner(self.unit)
         outcomes = [
             ReadingOutcome(
                 group_id=self.unit.group_id, reading_id=reading_id, answers=n, resonated=chose, **owner

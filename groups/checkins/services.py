@@ -41,6 +41,7 @@ from groups.checkins.models import (
     SignalSeen,
     SingleUseCode,
     new_slip_code,
+    unit_owner,
 )
 from groups.models import Session
 from groups.selectors import groups_visible_to
@@ -620,9 +621,8 @@ def exports_sweep(*, now: datetime | None = None) -> int:
 def signal_mark_seen(*, unit: SessionRollup | BlockRollup, user) -> bool:
     """This facilitator has seen a raised safety signal: its notice leaves their pages.
     Audited with ids only. True if this call marked it (a second press changes nothing)."""
-    owner = {"session_rollup": unit} if isinstance(unit, SessionRollup) else {"block_rollup": unit}
     with transaction.atomic():
-        _seen, created = SignalSeen.objects.get_or_create(user=user, **owner)
+        _seen, created = SignalSeen.objects.get_or_create(user=user, **unit_owner(unit))
         if created:
             audit_record(actor=user, action="checkin.signal_seen", target=unit, group_id=unit.group_id)
     return created

@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from groups.checkins import charts, exports, instruments, retention, rollups, selectors, services
 from groups.checkins.forms import CheckinForm, CodeForm, SlipCountForm, WindowSettingsForm
 from groups.checkins.models import CheckinWindow
-from groups.selectors import group_for_user, groups_visible_to, help_resources
+from groups.selectors import group_for_user, groups_visible_to
 from groups.views import member_page
 
 logger = logging.getLogger(__name__)
@@ -664,13 +664,11 @@ def export_download(request: HttpRequest, job_id) -> HttpResponse:
 @require_GET
 def safety_guidance(request: HttpRequest) -> HttpResponse:
     """What to do when a member does not feel safe: the admin's guidance, this
-    account's unseen signals and the help members are shown."""
-    resources = help_resources()
+    account's unseen signals and the help members are shown (the member layout's
+    template tags)."""
     context = {
         "signal_notices": selectors.signal_notices(user=request.user),
         "guidance": selectors.safety_guidance(),
-        "resources": [resource for resource in resources if not resource.emergency],
-        "emergency": next((r for r in resources if r.emergency and r.phone), None),
     }
     return render(request, "checkins/safety_guidance.html", context)
 

@@ -16,21 +16,13 @@ from content.services import library_load
 from groups.checkins import services
 from groups.checkins.models import Response
 from groups.services import help_resources_add_defaults
+from tests.browser.helpers import sign_in
 from tests.checkins.helpers import open_window, session_for
 from tests.content.support import weekly_sessions
 from tests.factories import AdminFactory, GroupFactory, ReadingPlanFactory, UserFactory
 
 # serialized_rollback: keep the helplines the data migration loaded (see test_member.py).
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def sign_in(page, live_server, user) -> None:
-    """Reuse a server-side login: the sign-in form and its second factor are tested elsewhere."""
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
 
 
 def test_the_group_list_and_a_plans_edit_form_pass_axe(live_server, page, axe_check):

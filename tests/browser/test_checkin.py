@@ -5,11 +5,11 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from playwright.sync_api import expect
 
 from groups.checkins import rollups, services
 from groups.checkins.models import Answer, CheckinWindow, Response
+from tests.browser.helpers import sign_in
 from tests.checkins.helpers import open_window, session_for
 from tests.factories import GroupFactory, UserFactory
 
@@ -37,15 +37,6 @@ def exit_url(live_server, settings):
 @pytest.fixture
 def group():
     return GroupFactory(name="Recovery circle", member_label="Tuesday group", owner=UserFactory())
-
-
-def sign_in(page, live_server, user) -> None:
-    """Reuse a server-side login: the sign-in form and its second factor are tested elsewhere."""
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
 
 
 def answer(phone, who5: dict, *, safe: str = "Yes", pull: str = "3", connection: str = "4") -> None:

@@ -3,24 +3,15 @@
 import re
 
 import pytest
-from django.test import Client
 from playwright.sync_api import expect
 
 from content.models import Reading, SessionReading
 from content.services import library_load
+from tests.browser.helpers import sign_in
 from tests.content.support import weekly_sessions
 from tests.factories import AdminFactory, GroupFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def sign_in(page, live_server, user) -> None:
-    """Reuse a server-side login: the sign-in form and its second factor are tested elsewhere."""
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
 
 
 def test_an_admin_edits_a_reading_and_sees_its_history(live_server, page, axe_check):

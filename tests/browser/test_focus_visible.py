@@ -6,9 +6,9 @@ computed styles, not assumed."""
 import re
 
 import pytest
-from django.test import Client
 
 from groups.checkins import services as checkin_services
+from tests.browser.helpers import sign_in
 from tests.checkins.helpers import open_window
 from tests.factories import AdminFactory, GroupFactory, UserFactory
 
@@ -85,14 +85,6 @@ def _assert_visible(found: list[dict]) -> None:
     assert not bad, "\n".join(map(str, bad))
 
 
-def _sign_in(page, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-
-
 @pytest.mark.parametrize("width", [360, 1280])
 def test_the_member_layout_shows_focus(live_server, browser, width):
     owner = UserFactory()
@@ -111,7 +103,7 @@ def test_the_facilitator_layout_shows_focus(live_server, browser, width):
     checkin_services.window_ensure(session=open_window(group).session)
     context = browser.new_context(viewport={"width": width, "height": 800})
     page = context.new_page()
-    _sign_in(page, live_server, owner)
+    sign_in(page, live_server, owner)
     _assert_visible(_tab_through(page, f"{live_server.url}/"))
     _assert_visible(_tab_through(page, f"{live_server.url}/groups/{group.pk}/"))
     context.close()
@@ -121,7 +113,7 @@ def test_the_admin_layout_shows_focus(live_server, browser):
     admin = AdminFactory()
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
-    _sign_in(page, live_server, admin)
+    sign_in(page, live_server, admin)
     _assert_visible(_tab_through(page, f"{live_server.url}/admin/"))
     _assert_visible(_tab_through(page, f"{live_server.url}/admin/groups/group/"))
     context.close()
@@ -142,7 +134,7 @@ def test_the_admin_pages_an_admin_uses_pass_axe(live_server, page, axe_check, pa
 
     library_load()
     GroupFactory(owner=UserFactory())
-    _sign_in(page, live_server, AdminFactory())
+    sign_in(page, live_server, AdminFactory())
     page.goto(f"{live_server.url}{path}")
     axe_check(page)
 
@@ -151,7 +143,7 @@ def test_the_admins_breadcrumbs_are_readable_and_its_filter_links_big_enough(liv
     from content.services import library_load
 
     library_load()
-    _sign_in(page, live_server, AdminFactory())
+    sign_in(page, live_server, AdminFactory())
     page.goto(f"{live_server.url}/admin/content/reading/")
     crumbs = page.evaluate(
         """() => {

@@ -4,25 +4,16 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from groups.models import Group
+from tests.browser.helpers import sign_in
 from tests.factories import GroupFactory, SessionFactory, UserFactory
 
 # serialized_rollback: keep the helplines the data migration loaded, and flush without
 # re-running post_migrate, so later serialized tests can restore the database.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def sign_in(page, live_server, user) -> None:
-    """Reuse a server-side login: the sign-in form and its second factor are tested elsewhere."""
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
 
 
 def test_a_facilitator_plans_a_weekly_series_then_moves_one_session_and_cancels_another(

@@ -4,23 +4,15 @@ home page, the guidance beside it, the results, and marking it seen."""
 import re
 
 import pytest
-from django.test import Client
 from playwright.sync_api import expect
 
 from groups.checkins.demo import demo_trends_ensure
 from groups.demo import demo_group_ensure
+from tests.browser.helpers import sign_in
 from tests.factories import UserFactory
 
 # serialized_rollback: the instruments come from data migrations.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def sign_in(page, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
 
 
 def test_a_facilitator_reads_the_notice_and_its_guidance_and_marks_it_seen(live_server, phone, axe_check):

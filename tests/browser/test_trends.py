@@ -5,25 +5,17 @@ on every page, and the trend page on a 360 px phone."""
 import re
 
 import pytest
-from django.test import Client
 from playwright.sync_api import expect
 
 from groups.checkins import services
 from groups.checkins.demo import demo_trends_ensure
 from groups.checkins.models import ExportJob
 from groups.demo import demo_group_ensure
+from tests.browser.helpers import sign_in
 from tests.factories import AdminFactory, UserFactory
 
 # serialized_rollback: the instruments come from data migrations.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def sign_in(page, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
 
 
 @pytest.fixture

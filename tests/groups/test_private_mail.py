@@ -39,18 +39,16 @@ def sensitive(owner, settings):
 
 
 def _opt_in(user, on: bool = True):
-    preference = services.facilitator_preference_get(user=user)
-    services.facilitator_preference_update(
-        user=user,
-        reminders_enabled=True,
-        reminder_hours_before=168,
-        details_by_mail=on,
+    """Reminders a week ahead (so the session's is due), with or without the details."""
+    services.facilitator_preference_get(user=user)
+    return services.facilitator_preference_update(
+        user=user, reminders_enabled=True, reminder_hours_before=168, details_by_mail=on
     )
-    return preference
 
 
 def _reminder(user):
-    _opt_in(user, on=FacilitatorPreference.objects.filter(user=user, details_by_mail=True).exists())
+    if not FacilitatorPreference.objects.filter(user=user).exists():
+        _opt_in(user, on=False)
     reminders_send_due()
     return next(message for message in mail.outbox if message.to == [user.email])
 
