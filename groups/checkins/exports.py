@@ -1,6 +1,10 @@
-"""CSV exports of released aggregates, built from rollups only. A suppressed cell
-says so in words ("suppressed: fewer than 5 answers"): never left blank, so a
-reader cannot mistake it for a zero or work it out from other cells. No totals.
+"""CSV exports of released aggregates, built from rollups only. Each row says what
+it is in ``status``: released (its figures are given), pooled (a session with too
+few answers; they count in its block), suppressed (a block with too few answers in
+all), open (the check-in is open or its results are being prepared), empty (no
+answers) or voided (answers deleted), and ``note`` says why in words. A figure that
+is withheld or was not measured is an empty cell, never a zero and never words in a
+number column, so a spreadsheet sums only what was released. No totals.
 
 Every CSV is written by ``csv_document``: UTF-8 with a byte-order mark (so that a
 spreadsheet program reads its letters right), and a text cell that begins like a
@@ -25,6 +29,7 @@ GROUP_COLUMNS = [
     "row",
     "date",
     "status",
+    "note",
     "answers",
     "headcount",
     "response_rate",
@@ -83,34 +88,36 @@ def _num(value, places: int = 1) -> str:
     return "" if value is None else f"{value:.{places}f}"
 
 
-def row_marker(row: selectors.TrendRow) -> str:
+def row_status(row: selectors.TrendRow) -> tuple[str, str]:
+    """What a row of the CSV is (its ``status`` cell) and why, in words (its ``note``)."""
+    if row.is_released:
+        return "released", ""
+    if row.status in {"open", "pending", "held"}:
+        return "open", {
+            "open": "check-in still open",
+            "pending": "check-in closed: results being prepared",
+            "held": "check-in closed: held for a facilitator's review",
+        }[row.status]
+    if row.status == "suppressed" and row.kind == "session":
+        return "pooled", f"fewer than {row.k} answers: pooled in block {row.block_number}"
     if row.status == "suppressed":
-        return f"suppressed: fewer than {row.k} answers"
-    if row.status == "empty":
-        return "no answers"
+        return "suppressed", f"fewer than {row.k} answers in the block"
     if row.status == "voided":
-        return "voided: the answers did not come from the room"
-    return "not measured"
+        return "voided", "the answers did not come from the room and were deleted"
+    return "empty", "no answers"
 
 
-def signal_cell(row: selectors.TrendRow, otherwise: str) -> str:
+def signal_cell(row: selectors.TrendRow) -> str:
     """The safety signal, released from 3 answers whether or not the scores are: one
-    bit ("yes" at least one member said they do not feel safe, "no"), or why not."""
-    return {
-        Signal.RAISED: "yes",
-        Signal.CLEAR: "no",
-        Signal.POOLED: f"too few answers: pooled in block {row.block_number}",
-        Signal.TOO_FEW: "too few answers to report",
-    }.get(row.signal, otherwise)
-
-
-SIGNAL_COLUMN = GROUP_COLUMNS.index("someone_felt_unsafe")
+    bit ("yes" at least one member said they do not feel safe, "no"); empty when
+    there were too few answers to report it (the note and status say why)."""
+    return {Signal.RAISED: "yes", Signal.CLEAR: "no"}.get(row.signal, "")
 
 
 def readings_cell(figures: list[selectors.ReadingFigure]) -> str:
     """A released unit's readings: "title: chose of answers" each, "; " between."""
     if not figures:
-        return "no reading assigned, or too few answers from its sessions"
+        return ""
     return "; ".join(f"{figure.title}: {figure.resonated} of {figure.answers}" for figure in figures)
 
 
@@ -118,44 +125,38 @@ def _group_rows(group: Group) -> list[list[str]]:
     rows = []
     readings = selectors.reading_figures_by_unit(group=group)
     for row in selectors.released_aggregates(group=group):
-        if row.status in {"open", "pending", "held"}:
-            continue
         local = row.starts_at.astimezone(group.tzinfo).date().isoformat()
         if row.kind == "block":
             label = f"pooled block {row.block_number} ({row.block.sessions_pooled} sessions)"
             local = f"{row.block.first_starts_at.astimezone(group.tzinfo).date().isoformat()}..{local}"
         else:
-            pooled = f", pooled in block {row.block_number}" if row.status == "suppressed" else ""
-            label = f"session{pooled}"
-        if not row.is_released:
-            marker = row_marker(row)
-            cells = [group.name, label, local, row.status] + [marker] * (len(GROUP_COLUMNS) - 4)
-            cells[SIGNAL_COLUMN] = signal_cell(row, marker)
-            rows.append(cells)
-            continue
+            label = "session"
+        status, note = row_status(row)
         who5 = row.who5 or {}
         items = who5.get("items", {})
-        missing = "not measured"
         rows.append(
             [
                 group.name,
                 label,
                 local,
-                "released",
-                str(row.answers),
-                "no headcount" if row.headcount is None else str(row.headcount),
-                "no headcount" if row.response_rate is None else _num(row.response_rate, 2),
-                _num(who5.get("mean")) if who5 else missing,
-                _num(who5.get("low")) if who5 else missing,
-                _num(who5.get("high")) if who5 else missing,
-                _num(row.le50_share, 2) if who5 else missing,
-                _num(row.le28_share, 2) if who5 else missing,
-                *[_num(items.get(f"item{n}"), 2) if who5 else missing for n in range(1, 6)],
-                _num(row.pull) if row.pull is not None else missing,
-                _num(row.connection) if row.connection is not None else missing,
-                signal_cell(row, missing),
+                status,
+                note,
+                "" if row.answers is None else str(row.answers),
+                "" if row.headcount is None else str(row.headcount),
+                _num(row.response_rate, 2),
+                _num(who5.get("mean")),
+                _num(who5.get("low")),
+                _num(who5.get("high")),
+                _num(row.le50_share, 2),
+                _num(row.le28_share, 2),
+                *[_num(items.get(f"item{n}"), 2) for n in range(1, 6)],
+                _num(row.pull),
+                _num(row.connection),
+                signal_cell(row),
                 row.versions_label,
-                readings_cell(readings.get((row.kind, (row.rollup or row.block).pk), [])),
+                readings_cell(readings.get((row.kind, (row.rollup or row.block).pk), []))
+                if row.is_released
+                else "",
             ]
         )
     return rows

@@ -4,12 +4,13 @@ UTF-8 with a byte-order mark so that spreadsheet programs read its letters right
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 
 from content.models import SessionReading
-from groups.checkins import services, tasks
+from groups.checkins import exports, services, tasks
 from groups.models import HelpResource
 from tests.checkins.helpers import released_session
 from tests.factories import GroupFactory, ReadingFactory
@@ -88,4 +89,63 @@ def test_numbers_and_ordinary_names_are_left_as_they_are(client, owner):
     rows = _cells(client.get(reverse("checkins:trends_csv", args=[group.pk])).content.decode())
 
     assert rows[1][0] == "Tuesday group"
-    assert rows[1][4] == "5"
+    assert rows[1][exports.GROUP_COLUMNS.index("answers")] == "5"
+
+
+# --- The status column and empty suppressed cells ----------------------------------
+
+FIGURES = [
+    column
+    for column in exports.GROUP_COLUMNS
+    if column not in {"group", "row", "date", "status", "note", "instrument_versions"}
+]
+
+
+def _rows(group) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(exports.group_csv(group=group).removeprefix("\ufeff"))))
+
+
+def test_each_row_says_released_pooled_suppressed_or_open_and_leaves_hidden_figures_empty(group):
+    from tests.checkins.helpers import open_window, who5_all
+
+    # Block 1: ordinals 1-4. A released session, two small ones (3 and 1 answers, so the
+    # pool has 4: suppressed) and an empty one; then an open check-in.
+    released_session(group, [{"who5": who5_all(3)}] * 6, starts_in=timedelta(days=-30))
+    released_session(group, [{"who5": who5_all(1), "safe": "no"}] * 3, starts_in=timedelta(days=-23))
+    released_session(group, [{}], starts_in=timedelta(days=-16))
+    released_session(group, [], starts_in=timedelta(days=-9))
+    open_window(group)
+
+    rows = _rows(group)
+
+    assert [(row["row"], row["status"]) for row in rows] == [
+        ("session", "released"),
+        ("session", "pooled"),
+        ("session", "pooled"),
+        ("pooled block 1 (2 sessions)", "suppressed"),
+        ("session", "empty"),
+        ("session", "open"),
+    ]
+    released, pooled, lone, block, empty, still_open = rows
+    assert released["who5_mean"] == "60.0" and released["answers"] == "6" and released["note"] == ""
+    assert pooled["note"] == "fewer than 5 answers: pooled in block 1"
+    assert block["note"] == "fewer than 5 answers in the block"
+    assert still_open["note"] == "check-in still open"
+    for row in (pooled, lone, empty, block, still_open):
+        # A withheld figure is an empty cell, never words in a number column.
+        assert {column: row[column] for column in FIGURES if column != "someone_felt_unsafe"} == {
+            column: "" for column in FIGURES if column != "someone_felt_unsafe"
+        }
+    # The safety signal is released from 3 answers, scores or not; below that, empty.
+    assert (pooled["someone_felt_unsafe"], lone["someone_felt_unsafe"]) == ("yes", "")
+    assert "suppressed:" not in exports.group_csv(group=group)
+
+
+def test_a_figure_that_was_not_measured_is_empty_too(group):
+    released_session(group, [{}] * 5, attendance=None)
+
+    (row,) = _rows(group)
+
+    assert row["status"] == "released" and row["answers"] == "5"
+    assert row["headcount"] == row["response_rate"] == ""
+    assert row["readings_resonated"] == ""

@@ -117,7 +117,7 @@ def test_the_pooled_block_page_lists_its_sessions_and_pooled_scores(client, owne
     assert "Pooled block 1" in page and "40.0" in page and page.count("pooled here") == 4
 
 
-def test_the_csv_marks_suppressed_cells_and_is_audited(client, owner, group):
+def test_the_csv_leaves_suppressed_cells_empty_and_is_audited(client, owner, group):
     released_session(group, [{"who5": who5_all(3)}] * 6, starts_in=_week(-2))
     released_session(group, [{}] * 3, starts_in=_week(-1))
     client.force_login(owner)
@@ -125,8 +125,8 @@ def test_the_csv_marks_suppressed_cells_and_is_audited(client, owner, group):
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert rows[0]["status"] == "released" and rows[0]["who5_mean"] == "60.0"
-    assert rows[1]["status"] == "suppressed"
-    assert rows[1]["who5_mean"] == rows[1]["answers"] == "suppressed: fewer than 5 answers"
+    assert rows[1]["status"] == "pooled" and rows[1]["note"] == "fewer than 5 answers: pooled in block 1"
+    assert rows[1]["who5_mean"] == rows[1]["answers"] == ""
     assert AuditEntry.objects.filter(action="checkin.export_downloaded", actor_id=owner.pk).exists()
 
 
