@@ -20,6 +20,14 @@ def session_neutral_label(session: Session) -> str:
     return _("%(weekday)s group") % {"weekday": date_format(session.local_start, "l")}
 
 
+def moved_line(session: Session) -> list[str]:
+    """ "Moved from Tue 22 Dec, 19:00" for a session that moved, in its group's zone."""
+    if not session.moved_from:
+        return []
+    when = date_format(session.local_moved_from, "SHORT_DATETIME_FORMAT")
+    return [_("Moved from %(when)s") % {"when": when}]
+
+
 def _calendar(name: str) -> Calendar:
     calendar = Calendar()
     calendar.add("prodid", "-//Group facilitator dashboard//EN")
@@ -70,7 +78,7 @@ def facilitator_feed(*, sessions: Iterable[Session], details: bool = False) -> b
         url = settings.SITE_URL + reverse("groups:session_detail", kwargs={"pk": session.pk})
         titles = [assignment.reading.title for assignment in readings.get(session.pk, [])]
         reading_line = [_("Readings: %(titles)s") % {"titles": "; ".join(titles)}] if titles else []
-        body = "\n".join([*_where(group), *reading_line, url])
+        body = "\n".join([*moved_line(session), *_where(group), *reading_line, url])
         location = group.location if group.meets_in_person else group.call_link
         summary = group.name if details else group.member_label or session_neutral_label(session)
         calendar.add_component(_event(session, summary=summary, description=body, location=location))
@@ -84,6 +92,7 @@ def member_feed(*, group: Group, sessions: Iterable[Session]) -> bytes:
     calendar = _calendar(group.neutral_label)
     for session in sessions:
         label = group.member_label or session_neutral_label(session)
-        calendar.add_component(_event(session, summary=label, description="\n".join(_where(group))))
+        description = "\n".join([*moved_line(session), *_where(group)])
+        calendar.add_component(_event(session, summary=label, description=description))
     calendar.add_missing_timezones()
     return calendar.to_ical()

@@ -147,6 +147,9 @@ class Session(models.Model):
         SessionSeries, on_delete=models.SET_NULL, null=True, blank=True, related_name="sessions"
     )
     starts_at = models.DateTimeField(_("starts at"))
+    # Where a moved session was first planned, so members see it moved ("Moved from
+    # Tue 22 Dec, 19:00"); empty if it never moved or was moved back.
+    moved_from = models.DateTimeField(_("moved from"), null=True, blank=True)
     duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=90)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SCHEDULED)
     # RFC 5545 SEQUENCE: bumped on every change a calendar app must pick up.
@@ -187,6 +190,10 @@ class Session(models.Model):
     @property
     def local_end(self) -> datetime:
         return self.ends_at.astimezone(self.group.tzinfo)
+
+    @property
+    def local_moved_from(self) -> datetime | None:
+        return self.moved_from.astimezone(self.group.tzinfo) if self.moved_from else None
 
     @property
     def calendar_uid(self) -> str:

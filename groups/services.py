@@ -81,8 +81,11 @@ def group_update(*, group: Group, **fields) -> Group:
         for session in future.select_for_update():
             local = session.starts_at.astimezone(old_tz)
             session.starts_at = aware(day=local.date(), at=local.time().replace(tzinfo=None), tz=new_tz)
+            if session.moved_from:
+                was = session.moved_from.astimezone(old_tz)
+                session.moved_from = aware(day=was.date(), at=was.time().replace(tzinfo=None), tz=new_tz)
             session.sequence += 1
-            session.save(update_fields=["starts_at", "sequence", "updated_at"])
+            session.save(update_fields=["starts_at", "moved_from", "sequence", "updated_at"])
     elif any(getattr(group, name) != value for name, value in before.items()):
         future.update(sequence=F("sequence") + 1, updated_at=timezone.now())
     return group
@@ -206,7 +209,9 @@ def session_move(
 ) -> int:
     """Move a session, or it and the rest of its series by the same number of days to
     the same wall-clock time. Cancelled sessions in the range move too, and stay
-    cancelled. Returns how many moved."""
+    cancelled. Each keeps the time it was first planned for (``moved_from``), so
+    members see where it was; moved back there, it has not moved. Returns how many
+    moved."""
     _not_past(session)
     tz = session.group.tzinfo
     new_start = aware(day=new_day, at=new_time, tz=tz)
@@ -216,10 +221,12 @@ def session_move(
     moved = 0
     for each in _with_following(session, scope).select_for_update().select_related("group"):
         local_day = each.starts_at.astimezone(tz).date() + day_shift
+        planned = each.moved_from or each.starts_at
         each.starts_at = aware(day=local_day, at=new_time, tz=tz)
+        each.moved_from = None if each.starts_at == planned else planned
         each.duration_minutes = duration_minutes
         each.sequence += 1
-        each.save(update_fields=["starts_at", "duration_minutes", "sequence", "updated_at"])
+        each.save(update_fields=["starts_at", "moved_from", "duration_minutes", "sequence", "updated_at"])
         moved += 1
     return moved
 

@@ -262,6 +262,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# How dates and times are written ("Tue 8 Dec 2026, 19:00"): facilitator/formats/<language>.
+FORMAT_MODULE_PATH = ["facilitator.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -436,7 +437,7 @@ def _point_label(row) -> str:
     )
     if row.kind == "block":
         return _("Block %(n)s") % {"n": row.block_number}
-    return local.strftime("%d %b")
+    return date_format(local, "MONTH_DAY_FORMAT")
 
 
 def _trend_context(request: HttpRequest, group_id: int) -> dict:

@@ -21,7 +21,7 @@ def test_it_is_a_member_page_that_says_what_a_reader_needs(client):
     assert 'id="quick-exit"' in page
     for heading in ("How accessible it is", "What we know is not yet right", "How we checked"):
         assert heading in page
-    assert "WCAG" in page and "6 December 2026" in page
+    assert "WCAG" in page and "Sun 6 Dec 2026" in page
     # No contact set yet: members are told who to tell instead.
     assert "Tell your group's facilitator" in page
 
@@ -38,7 +38,7 @@ def test_the_contact_and_the_date_an_admin_sets_are_shown(client, admin_user):
     client.logout()
     page = client.get(URL).content.decode()
     assert 'href="mailto:access@charity.example"' in page and "0300 123 4567" in page
-    assert "15 January 2027" in page
+    assert "Fri 15 Jan 2027" in page
 
 
 @pytest.mark.parametrize(

@@ -194,7 +194,7 @@ def test_the_member_page_shows_times_places_cancellations_and_readings(client, g
     assert response.status_code == HTTPStatus.OK
     assert html.split("<title>")[1].split("</title>")[0].strip() == "Tuesday group"
     assert on.local_start.strftime("%H:%M") in html
-    assert off.local_start.strftime("%A %-d %B") in html
+    assert f"{off.local_start:%a} {off.local_start.day} {off.local_start:%b %Y}" in html
     assert "Cancelled" in html
     assert "Community centre, room 2" in html
     assert "The push and pull" in html
