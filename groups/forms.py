@@ -133,6 +133,19 @@ class SessionMoveForm(forms.Form):
     )
 
 
+class SeriesExtendForm(forms.Form):
+    count = forms.IntegerField(
+        label=_("How many more sessions?"),
+        min_value=1,
+        max_value=MAX_SERIES_LENGTH,
+        initial=4,
+        help_text=_("They follow the last one in the same pattern, at the same time."),
+    )
+    # How many sessions the series had when the page was shown: a second click of
+    # the same button adds nothing (groups.services.series_extend).
+    seen = forms.IntegerField(widget=forms.HiddenInput)
+
+
 class SessionCancelForm(forms.Form):
     prefix = "cancel"  # shown beside SessionMoveForm; see there
 

@@ -21,6 +21,7 @@ from groups.models import (
     GroupFacilitator,
     HelpResource,
     Session,
+    SessionSeries,
 )
 
 logger = logging.getLogger(__name__)
@@ -161,6 +162,13 @@ def session_for_user(*, user, session_id: int) -> Session:
     return get_object_or_404(
         Session.objects.filter(group__in=groups_visible_to(user=user)).select_related("group", "series"),
         pk=session_id,
+    )
+
+
+def series_for_user(*, user, series_id: int) -> SessionSeries:
+    return get_object_or_404(
+        SessionSeries.objects.filter(group__in=groups_visible_to(user=user)).select_related("group"),
+        pk=series_id,
     )
 
 

@@ -40,7 +40,7 @@ from groups.models import (
     SessionSeries,
     new_member_token,
 )
-from groups.recurrence import aware, local_occurrences, series_rule
+from groups.recurrence import aware, later_occurrences, local_occurrences, rule_count, series_rule
 from groups.selectors import sessions_with_following
 
 logger = logging.getLogger(__name__)
@@ -48,6 +48,7 @@ logger = logging.getLogger(__name__)
 ONE = "one"
 FOLLOWING = "following"
 MAX_SERIES_LENGTH = 104
+ALREADY_ADDED = "already_added"
 
 
 # --- Groups -------------------------------------------------------------------------
@@ -191,6 +192,47 @@ def session_schedule(
         for local in local_occurrences(rule=rule, first_local_start=first_local)
     ]
     return Session.objects.bulk_create(sessions)
+
+
+@transaction.atomic
+def series_extend(*, series: SessionSeries, count: int, seen: int) -> list[Session]:
+    """Add ``count`` sessions to a series, continuing its pattern after its last
+    occurrence (from today, if the series ended in the past), at its time and the
+    length of its last session. Nothing already planned changes. ``seen`` is how many
+    sessions the facilitator saw in the series: if it has grown since (a second
+    click of the same button), nothing is added."""
+    series = SessionSeries.objects.select_for_update().select_related("group").get(pk=series.pk)
+    group = series.group
+    if group.is_archived:
+        raise ValidationError(_("This group is archived. Restore it before scheduling sessions."))
+    if series.count != seen:
+        raise ValidationError(
+            _("These sessions were already added: the series changed since the page was opened."),
+            code=ALREADY_ADDED,
+        )
+    if not 1 <= count <= MAX_SERIES_LENGTH:
+        raise ValidationError(
+            {"count": _("Add between 1 and %(max)d sessions.") % {"max": MAX_SERIES_LENGTH}}
+        )
+    last = series.sessions.order_by("-starts_at").first()
+    duration = last.duration_minutes if last else 90
+    now = timezone.now()
+    added, covered = [], rule_count(series.rrule)
+    endless = series_rule(frequency=series.frequency, count=None, first=series.first_date)
+    for position, local in later_occurrences(
+        rule=endless, first_local_start=series.first_local_start, skip=covered
+    ):
+        starts_at = aware(day=local.date(), at=local.time(), tz=group.tzinfo)
+        covered = position + 1
+        if starts_at <= now:
+            continue
+        added.append(Session(group=group, series=series, starts_at=starts_at, duration_minutes=duration))
+        if len(added) == count:
+            break
+    series.count += count
+    series.rrule = series_rule(frequency=series.frequency, count=covered, first=series.first_date)
+    series.save(update_fields=["count", "rrule"])
+    return Session.objects.bulk_create(added)
 
 
 def _not_past(session: Session) -> None:

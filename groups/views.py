@@ -23,6 +23,7 @@ from groups.forms import (
     CoFacilitatorForm,
     GroupForm,
     ReminderSettingsForm,
+    SeriesExtendForm,
     SessionCancelForm,
     SessionMoveForm,
     SessionScheduleForm,
@@ -324,10 +325,67 @@ def session_move(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _series_context(series, **forms) -> dict:
+    return {
+        "series": series,
+        "group": series.group,
+        "sessions": list(series.sessions.order_by("starts_at", "id")),
+        "now": timezone.now(),
+        "extend_form": forms.get("extend_form") or SeriesExtendForm(initial={"seen": series.count}),
+    }
+
+
+@login_required
+@never_cache
+@require_GET
+def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every date of a series, with a way to skip each and to add more."""
+    series = selectors.series_for_user(user=request.user, series_id=pk)
+    return render(request, "groups/series_detail.html", _series_context(series))
+
+
+@login_required
+@require_POST
+def series_extend(request: HttpRequest, pk: int) -> HttpResponse:
+    series = selectors.series_for_user(user=request.user, series_id=pk)
+    form = SeriesExtendForm(request.POST)
+    if form.is_valid():
+        try:
+            added = services.series_extend(
+                series=series, count=form.cleaned_data["count"], seen=form.cleaned_data["seen"]
+            )
+        except ValidationError as exc:
+            if exc.code == services.ALREADY_ADDED:
+                messages.info(request, " ".join(exc.messages))
+                return redirect("groups:series_detail", pk=series.pk)
+            _form_errors_from(exc, form)
+        else:
+            messages.success(
+                request,
+                ngettext("%(count)d session added.", "%(count)d sessions added.", len(added))
+                % {"count": len(added)},
+            )
+            return redirect("groups:series_detail", pk=series.pk)
+    return render(
+        request,
+        "groups/series_detail.html",
+        _series_context(series, extend_form=form),
+        status=HTTPStatus.BAD_REQUEST,
+    )
+
+
+def _back_to(session: Session, where: str) -> HttpResponse:
+    """After cancelling: the series page the facilitator came from, or the session's."""
+    if where == "series" and session.series_id:
+        return redirect("groups:series_detail", pk=session.series_id)
+    return redirect("groups:session_detail", pk=session.pk)
+
+
 @login_required
 @require_POST
 def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     session = selectors.session_for_user(user=request.user, session_id=pk)
+    back = request.POST.get("next", "")
     if request.POST.get("restore"):
         try:
             services.session_restore(session=session)
@@ -345,7 +403,13 @@ def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
             .filter(status=Session.Status.SCHEDULED)
             .order_by("starts_at")
         )
-        context = {"session": session, "group": session.group, "scope": scope, "sessions": following}
+        context = {
+            "session": session,
+            "group": session.group,
+            "scope": scope,
+            "sessions": following,
+            "next": "series" if back == "series" and session.series_id else "",
+        }
         return render(request, "groups/session_cancel_confirm.html", context)
     if form.is_valid():
         try:
@@ -362,7 +426,7 @@ def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 % {"count": cancelled},
             )
-            return redirect("groups:session_detail", pk=session.pk)
+            return _back_to(session, back)
     return render(
         request,
         "groups/session_detail.html",

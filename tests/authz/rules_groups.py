@@ -36,6 +36,28 @@ def _past_session(world: World) -> None:
     )
 
 
+def _series(world: World) -> None:
+    from datetime import time
+
+    from groups.models import SessionSeries
+    from groups.services import session_schedule
+
+    first = (timezone.now() + timedelta(days=3)).astimezone(world.group.tzinfo).date()
+    sessions = session_schedule(
+        group=world.group,
+        first_day=first,
+        start_time=time(19, 0),
+        duration_minutes=90,
+        frequency=SessionSeries.Frequency.WEEKLY,
+        count=2,
+    )
+    world.extra["series"] = sessions[0].series
+
+
+def _series_pk(world: World) -> dict:
+    return {"pk": world.extra["series"].pk}
+
+
 def _session(world: World) -> dict:
     return {"pk": world.extra["session"].pk}
 
@@ -130,6 +152,15 @@ RULES = [
         setup=_future_session,
         method="post",
         data=lambda world: {"cancel-scope": "one", "confirm": "yes"},
+    ),
+    Rule("groups:series_detail", group_facilitators(OK), kwargs=_series_pk, setup=_series),
+    Rule(
+        "groups:series_extend",
+        group_facilitators(REDIRECT),
+        kwargs=_series_pk,
+        setup=_series,
+        method="post",
+        data=lambda world: {"count": 2, "seen": world.extra["series"].count},
     ),
     Rule(
         "groups:session_attendance",

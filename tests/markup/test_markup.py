@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.contrib import admin
@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from content.demo import demo_readings_ensure
 from content.services import library_load
+from groups import services as group_services
 from groups.checkins import services as checkin_services
 from groups.checkins.demo import demo_checkin_ensure, demo_trends_ensure
 from groups.checkins.models import CheckinWindow
@@ -259,6 +260,32 @@ def _facilitator_forms_with_errors(pages: Pages, people: People, group) -> None:
     pages.add(
         "session cancel with errors",
         owner.post(reverse("groups:session_cancel", args=[session.pk]), {"cancel-scope": "nonsense"}),
+    )
+    first = (timezone.now() + timedelta(days=4)).astimezone(group.tzinfo).date()
+    series = group_services.session_schedule(
+        group=group, first_day=first, start_time=time(19, 0), duration_minutes=90, frequency="weekly", count=3
+    )[0].series
+    group_services.session_move(
+        session=series.sessions.order_by("starts_at")[1],
+        new_day=first + timedelta(days=8),
+        new_time=time(18, 0),
+        duration_minutes=90,
+    )
+    group_services.session_cancel(session=series.sessions.order_by("starts_at")[2])
+    pages.add(
+        "series page (moved and cancelled dates)",
+        owner.get(reverse("groups:series_detail", args=[series.pk])),
+    )
+    pages.add(
+        "series extend with errors",
+        owner.post(reverse("groups:series_extend", args=[series.pk]), {"count": "0", "seen": series.count}),
+    )
+    pages.add(
+        "skip a date of a series",
+        owner.post(
+            reverse("groups:session_cancel", args=[series.sessions.order_by("starts_at")[0].pk]),
+            {"cancel-scope": "one", "next": "series"},
+        ),
     )
     pages.add(
         "co-facilitator add with errors",
