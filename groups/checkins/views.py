@@ -283,7 +283,13 @@ def window_close(request: HttpRequest, session_id: int) -> HttpResponse:
     session = _session_for(request, session_id)
     window = selectors.window_for_session(session=session)
     if window is not None and window.is_open and request.POST.get("confirm") != "yes":
-        context = {"session": session, "window": window, "answers": selectors.answers_count(session=session)}
+        context = {
+            "session": session,
+            "window": window,
+            "answers": selectors.answers_count(session=session),
+            # Asked from the room screen: "Keep it open" goes back to it.
+            "from_screen": request.POST.get("next") == "screen",
+        }
         return render(request, "checkins/window_close_confirm.html", context)
     try:
         if window is None:

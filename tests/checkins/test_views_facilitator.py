@@ -213,3 +213,42 @@ def _submission():
     from tests.checkins.helpers import submission
 
     return submission()
+
+
+# --- The room screen is a presentation page ------------------------------------------
+
+
+def test_the_room_screen_is_a_presentation_page_with_close_and_leave(login, owner, group):
+    window = open_window(group)
+    html = login(owner).get(_url("window_screen", window.session)).content.decode()
+
+    # No site navigation, header or footer: only what the room needs.
+    assert 'aria-label="Main"' not in html and "Sign out" not in html and "site-footer" not in html
+    assert 'class="presentation"' in html and "<svg" in html and window.display_code in html
+    # Close (through the page that asks) and leave, both from the screen.
+    assert f'action="{_url("window_close", window.session)}"' in html
+    assert '<input type="hidden" name="next" value="screen">' in html
+    assert f'href="{_url("window_manage", window.session)}"' in html and "Leave presentation" in html
+
+
+def test_closing_from_the_screen_asks_first_and_keep_it_open_returns_to_the_screen(login, owner, group):
+    window = open_window(group)
+    client = login(owner)
+
+    asked = client.post(_url("window_close", window.session), {"next": "screen"}).content.decode()
+
+    window.refresh_from_db()
+    assert window.is_open and "Close the check-in now?" in asked
+    assert f'href="{_url("window_screen", window.session)}"' in asked  # "Keep it open"
+    assert '<input type="hidden" name="next" value="screen">' in asked
+
+    closed = client.post(_url("window_close", window.session), {"next": "screen", "confirm": "yes"})
+
+    window.refresh_from_db()
+    assert window.is_closed
+    assert closed.url == _url("window_manage", window.session)
+
+
+def test_the_closed_screen_has_no_navigation_and_a_way_back(login, owner, session):
+    html = login(owner).get(_url("window_screen", session)).content.decode()
+    assert 'aria-label="Main"' not in html and "Leave presentation" in html

@@ -1,8 +1,22 @@
 /* The room screen: the count of answers so far, refreshed every five seconds while
- * the page is shown. A number only; the page works (with the count as it loaded)
- * without this script. */
+ * the page is shown (a number only), and a full-screen button where the browser has
+ * one. When the check-in closes (from another tab, or its time is up) the page
+ * reloads and says so, so the QR code never stays up for a code that stopped
+ * working. The page works, with the count as it loaded, without this script. */
 (function () {
   "use strict";
+  var full = document.getElementById("screen-fullscreen");
+  if (full && document.documentElement.requestFullscreen) {
+    full.hidden = false;
+    full.addEventListener("click", function () {
+      if (document.fullscreenElement) {
+        document.exitFullscreen();
+      } else {
+        document.documentElement.requestFullscreen().catch(function () {});
+      }
+    });
+  }
+
   var count = document.getElementById("screen-count");
   if (!count || !window.fetch) {
     return;
@@ -19,7 +33,14 @@
         return response.ok ? response.json() : null;
       })
       .then(function (data) {
-        if (data && data.text && count.textContent !== data.text) {
+        if (!data) {
+          return;
+        }
+        if (data.open === false) {
+          window.location.reload();
+          return;
+        }
+        if (data.text && count.textContent !== data.text) {
           count.textContent = data.text;
         }
       })
