@@ -17,6 +17,7 @@ urlpatterns = [
         views.cofacilitator_remove,
         name="cofacilitator_remove",
     ),
+    path("groups/<int:pk>/member-link/cards", views.member_card, name="member_card"),
     path("groups/<int:pk>/member-link/rotate", views.member_token_rotate, name="member_token_rotate"),
     path("groups/<int:pk>/sessions/new", views.session_create, name="session_create"),
     path("sessions/<int:pk>/", views.session_detail, name="session_detail"),

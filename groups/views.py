@@ -1,5 +1,6 @@
 from http import HTTPStatus
 
+import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -222,6 +223,30 @@ def cofacilitator_remove(request: HttpRequest, pk: int, user_id: int) -> HttpRes
     else:
         messages.error(request, _("That person is not a co-facilitator of this group."))
     return redirect("groups:group_detail", pk=group.pk)
+
+
+@login_required
+@never_cache
+@require_GET
+def member_card(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cards to print and hand out: the member link as a QR code and as an address,
+    under the group's neutral name only (a card may be found by anyone)."""
+    group = selectors.group_for_user(user=request.user, group_id=pk)
+    context: dict = {"group": group}
+    if not group.is_archived:
+        link = request.build_absolute_uri(reverse("groups:member_group", args=[group.member_token]))
+        sessions = selectors.sessions_for_member_page(group=group)
+        context |= {
+            "member_url": link,
+            "short_link": link.split("://", 1)[-1],
+            # The name the members' own page shows: never the group's real name.
+            "label": selectors.group_member_label(group=group, sessions=sessions),
+            "qr_svg": segno.make(link, error="m").svg_inline(
+                scale=6, border=2, omitsize=True, svgclass="qr", lineclass="qr-line"
+            ),
+            "cards": range(4),
+        }
+    return render(request, "groups/member_card.html", context)
 
 
 @login_required

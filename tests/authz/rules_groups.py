@@ -125,6 +125,7 @@ RULES = [
         kwargs=lambda world: {"pk": world.group.pk, "user_id": world.users["cofacilitator"].pk},
         method="post",
     ),
+    Rule("groups:member_card", group_facilitators(OK), kwargs=_group),
     Rule("groups:member_token_rotate", group_facilitators(REDIRECT), kwargs=_group, method="post"),
     Rule("groups:session_create", group_facilitators(OK), kwargs=_group),
     Rule("groups:session_detail", group_facilitators(OK), kwargs=_session, setup=_future_session),
