@@ -411,30 +411,35 @@ def _pct(value: float | None) -> str:
 def _charts(rows: list) -> dict:
     points = [row for row in rows if row.is_released]
     labels = [_point_label(row) for row in points]
-    who5 = charts.line_chart(
-        labels=labels,
-        series=[("line-who5", _("WHO-5 mean"), [row.who5["mean"] if row.who5 else None for row in points])],
-        lo=0,
-        hi=100,
-        ticks=[0, 25, 50, 75, 100],
-        band=[
+    means = [row.who5["mean"] if row.who5 else None for row in points]
+    who5 = {
+        "labels": labels,
+        "series": [("line-who5", _("WHO-5 mean"), means)],
+        "lo": 0,
+        "hi": 100,
+        "band": [
             (row.who5["low"], row.who5["high"]) if row.who5 and row.who5["low"] is not None else None
             for row in points
         ],
-        references=[(50, _("50: poor wellbeing"), "ref-50"), (28, _("28: likely depression"), "ref-28")],
-        moved=[row.moved is not None for row in points],
-    )
-    items = charts.line_chart(
-        labels=labels,
-        series=[
+        "references": [(50, _("50: poor wellbeing"), "ref-50"), (28, _("28: likely depression"), "ref-28")],
+        "moved": [row.moved is not None for row in points],
+    }
+    items = {
+        "labels": labels,
+        "series": [
             ("line-pull", _("Pull to contact (0-10)"), [row.pull for row in points]),
             ("line-connection", _("Connection (1-5)"), [row.connection for row in points]),
         ],
-        lo=0,
-        hi=10,
-        ticks=[0, 2, 4, 6, 8, 10],
-    )
-    return {"who5_chart": who5, "items_chart": items, "points": points}
+        "lo": 0,
+        "hi": 10,
+    }
+    return {
+        "who5_chart": charts.line_chart(**who5, ticks=[0, 25, 50, 75, 100]),
+        "who5_chart_narrow": charts.line_chart(**who5, ticks=[0, 50, 100], size=charts.NARROW),
+        "items_chart": charts.line_chart(**items, ticks=[0, 2, 4, 6, 8, 10]),
+        "items_chart_narrow": charts.line_chart(**items, ticks=[0, 5, 10], size=charts.NARROW),
+        "points": points,
+    }
 
 
 def _point_label(row) -> str:

@@ -94,8 +94,10 @@ def test_the_page_shows_the_most_recent_sessions_and_charts_only_those(client, o
     assert _table_sessions(response) == recent
     assert f"Showing sessions 4 to {TREND_PAGE_SIZE + 3} of {TREND_PAGE_SIZE + 3}" in text
     assert "Page 1 of 2; page 1 is the most recent." in text
-    # One point per released session on the page, in the chart as in the table.
-    assert response.content.decode().count('class="dot line-who5') == TREND_PAGE_SIZE
+    # One point per released session on the page, in the chart as in the table (in
+    # each of its two drawings, for a desktop and a phone).
+    for size in ("chart-wide", "chart-narrow"):
+        assert _drawing(response.content.decode(), size).count('class="dot line-who5') == TREND_PAGE_SIZE
 
 
 def test_a_facilitator_moves_to_earlier_and_back_to_later_sessions(client, owner, group):
@@ -191,7 +193,13 @@ def test_a_move_is_measured_from_the_point_on_the_earlier_page(client, owner, gr
     client.force_login(owner)
     page = _trends(client, group).content.decode()
     assert "+40.0" in page
-    assert page.count("dot line-who5 moved") == 1
+    assert _drawing(page, "chart-wide").count("dot line-who5 moved") == 1
+    assert _drawing(page, "chart-narrow").count("dot line-who5 moved") == 1
+
+
+def _drawing(page: str, size: str) -> str:
+    """The WHO-5 chart's drawing for one screen size (charts.WIDE or NARROW)."""
+    return page.split(f'<svg class="trend-chart {size}"', 1)[1].split("</svg>", 1)[0]
 
 
 def test_a_block_split_over_two_pages_is_shown_once_and_named_on_both(client, owner, group):
