@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 from facilitator import health
 from groups.checkins import selectors as checkin_selectors
-from groups.selectors import groups_for_facilitator, home_for_facilitator
+from groups.selectors import first_steps, groups_for_facilitator, home_for_facilitator
 
 
 @require_GET
@@ -49,5 +49,6 @@ def home(request: HttpRequest) -> HttpResponse:
         "signal_notices": notices,
         # Read only when there is something to put it beside.
         "guidance": checkin_selectors.safety_guidance() if notices else None,
+        "first_steps": first_steps(user=request.user) if not upcoming else None,
     }
     return render(request, "facilitator/home.html", context)

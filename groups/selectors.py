@@ -226,6 +226,23 @@ class HomeSession:
         return self.needs_readings or self.checkin_off
 
 
+@dataclass(frozen=True)
+class FirstSteps:
+    """Where a new facilitator has got to: shown on the home page until a session
+    is planned. ``group`` is their first active group, if any."""
+
+    group: Group | None
+
+
+def first_steps(*, user) -> FirstSteps | None:
+    """None once any of the user's active groups has a session: the home page's
+    sessions and "still to prepare" then say what to do."""
+    active = groups_for_facilitator(user=user).filter(archived_at=None)
+    if Session.objects.filter(group__in=active).exists():
+        return None
+    return FirstSteps(group=active.order_by("created_at", "pk").first())
+
+
 def home_for_facilitator(*, user, now=None, limit: int = 10) -> list[HomeSession]:
     """The next sessions across the user's active groups, each flagged with what still
     needs preparing: no reading assigned, or a check-in that will not open."""

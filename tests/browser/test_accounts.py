@@ -105,9 +105,15 @@ def test_an_invited_facilitator_sets_a_password_then_an_authenticator(live_serve
     page.get_by_role("button", name="Turn on the second step").click()
 
     expect(page).to_have_url(re.compile(r"/accounts/2fa/recovery-codes/"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your recovery codes")
+    expect(page.get_by_role("list", name="Unused codes").get_by_role("listitem")).to_have_count(10)
     axe_check(page)
-    page.goto(f"{live_server.url}/")
+    # The way on: the home page, which says what to do first.
+    page.get_by_role("link", name="Continue to your home page").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Dana")
+    expect(page.get_by_role("heading", name="What next")).to_be_visible()
+    expect(page.get_by_role("link", name="Create your group")).to_be_visible()
+    axe_check(page)
     assert User.objects.get(email="dana@example.org").display_name == "Dana"
     assert blocked == []
 
