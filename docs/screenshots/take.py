@@ -57,6 +57,17 @@ def main(base: str) -> None:
         desk.screenshot(path=str(OUT / "trends.png"), full_page=True)
         desk.goto(f"{base}/library/")
         desk.screenshot(path=str(OUT / "library.png"), full_page=True)
+        session_id = manage(
+            "shell",
+            "-c",
+            "from groups.checkins.models import CheckinWindow as W; "
+            "print(W.objects.filter(closed_at=None, opened_at__isnull=False)"
+            ".values_list('session_id', flat=True).first())",
+        ).split()[-1]
+        if session_id.isdigit():
+            desk.set_viewport_size({"width": 1280, "height": 720})
+            desk.goto(f"{base}/checkins/sessions/{session_id}/screen")
+            desk.screenshot(path=str(OUT / "room-screen.png"))
         phone = browser.new_page(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
         phone.goto(href if href.startswith("http") else f"{base}{href[href.index('/g/') :]}")
         phone.screenshot(path=str(OUT / "member-group.png"), full_page=True)

@@ -38,6 +38,7 @@ SIGNED_IN = [
     "mfa_reauthenticate",
     "mfa_list_webauthn",
     "mfa_add_webauthn",
+    "mfa_deactivate_totp",
 ]
 SIGNED_OUT = ["account_login", "account_reset_password", "account_reset_password_done"]
 
@@ -74,6 +75,18 @@ def test_signed_in_account_pages_are_ours(client, name):
     RecoveryCodes.activate(user)
     _fresh_sign_in(client, user)
     _assert_ours(client.get(reverse(name)), name)
+
+
+@pytest.mark.parametrize("name", ["mfa_edit_webauthn", "mfa_remove_webauthn"])
+def test_the_pages_of_one_passkey_are_ours(client, name):
+    from allauth.mfa.models import Authenticator
+
+    user = UserFactory()
+    key = Authenticator.objects.create(
+        user=user, type=Authenticator.Type.WEBAUTHN, data={"name": "My phone", "credential": {}}
+    )
+    _fresh_sign_in(client, user)
+    _assert_ours(client.get(reverse(name, kwargs={"pk": key.pk})), name)
 
 
 @pytest.mark.parametrize("name", SIGNED_OUT)
