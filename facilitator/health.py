@@ -1,4 +1,11 @@
-"""Liveness checks for /healthz. They touch no member data."""
+"""Health checks for the probes and /healthz. They touch no member data.
+
+- /livez: the process answers. Nothing else is touched, so a slow database never
+  makes a load balancer restart healthy web processes.
+- /readyz: the database answers. The broker (Redis) down is reported as "degraded"
+  and still 200: check-ins and pages work without it (jobs wait), so a load balancer
+  must not take every web node out over it. 503 only when the database is down.
+- /healthz: the same, with the failing parts named, for a person."""
 
 import os
 from pathlib import Path
@@ -42,3 +49,19 @@ def broker_ok() -> bool:
         return True
     except Exception:
         return False
+
+
+def readiness() -> tuple[int, dict]:
+    """(HTTP status, body) of /readyz and /healthz: 200 "ready" or "degraded" (the
+    broker down), 503 "unavailable" (the database down)."""
+    checks = {"database": database_ok(), "broker": broker_ok()}
+    if not checks["database"]:
+        status, word = 503, "unavailable"
+    elif not all(checks.values()):
+        status, word = 200, "degraded"
+    else:
+        status, word = 200, "ready"
+    return status, {
+        "status": word,
+        "checks": {name: "ok" if ok else "unavailable" for name, ok in checks.items()},
+    }

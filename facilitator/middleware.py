@@ -9,7 +9,7 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -209,3 +209,28 @@ class LineEndingsMiddleware:
                 normalised._mutable = False
                 request.POST = normalised
         return self.get_response(request)
+
+
+class ProbeMiddleware:
+    """/livez and /readyz, answered before anything else: a load balancer probes each
+    node by its own address (not an allowed host) over plain HTTP (which production
+    redirects), and a probe needs no session, cookie or security header work. See
+    facilitator.health for what each says."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path not in ("/livez", "/readyz"):
+            return self.get_response(request)
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        if request.path == "/livez":
+            response = JsonResponse({"status": "alive"})
+        else:
+            from facilitator import health
+
+            status, body = health.readiness()
+            response = JsonResponse(body, status=status)
+        add_never_cache_headers(response)
+        return response

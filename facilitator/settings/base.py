@@ -102,6 +102,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /livez and /readyz: before the host check and the HTTPS redirect (a probe asks by
+    # the node's address, over plain HTTP).
+    "facilitator.middleware.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "facilitator.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -40,7 +40,8 @@ def test_it_names_the_broker_when_redis_does_not_answer(client, settings):
 
     response = client.get(reverse("healthz"))
 
-    assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+    # Degraded, not down: check-ins work without Redis (tests/facilitator/test_probes.py).
+    assert response.status_code == HTTPStatus.OK
     body = response.json()
     assert body["failing"] == ["broker"]
     assert body["checks"] == {"database": "ok", "broker": "unavailable"}
@@ -52,7 +53,7 @@ def test_it_names_the_broker_when_the_queue_folder_is_gone(client, settings, tmp
 
     response = client.get(reverse("healthz"))
 
-    assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+    assert response.status_code == HTTPStatus.OK and response.json()["status"] == "degraded"
     assert response.json()["failing"] == ["broker"]
 
 
