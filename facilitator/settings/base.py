@@ -12,6 +12,7 @@ import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONCE
@@ -292,17 +293,35 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 
 
-def email_backend_settings(environ: Mapping[str, str], *, production: bool) -> dict:
+def email_backend_settings(
+    environ: Mapping[str, str],
+    *,
+    production: bool,
+    chosen: Mapping[str, object] = {},
+    data_dir: Path = DATA_DIR,
+) -> dict:
     """EMAIL_BACKEND (any dotted path, e.g. ``anymail.backends.postmark.EmailBackend``)
     overrides the backend EMAIL_URL chose, and ANYMAIL (a JSON object) plus any
     ``ANYMAIL_<KEY>`` variables become the ANYMAIL settings dict. django-anymail is
     optional: it is imported only by the backend named here, so it need not be
     installed unless it is used. In production an anymail backend without any
-    ANYMAIL settings (its API key) stops the process at start-up."""
+    ANYMAIL settings (its API key) stops the process at start-up.
+
+    The file backend writes where it is told: EMAIL_FILE_PATH, else the folder of
+    ``filemail:///srv/mail`` (absolute, however many slashes: django-environ reads
+    three as a relative path), else DATA_DIR/mail; never the working directory."""
     found: dict = {}
     backend = environ.get("EMAIL_BACKEND", "").strip()
     if backend:
         found["EMAIL_BACKEND"] = backend
+    if (backend or chosen.get("EMAIL_BACKEND")) == "django.core.mail.backends.filebased.EmailBackend":
+        url = environ.get("EMAIL_URL", "")
+        from_url = (
+            "/" + urlsplit(url).path.lstrip("/") if url.startswith("filemail:") and urlsplit(url).path else ""
+        )
+        found["EMAIL_FILE_PATH"] = (
+            environ.get("EMAIL_FILE_PATH", "").strip() or from_url or str(data_dir / "mail")
+        )
     anymail = {}
     if environ.get("ANYMAIL", "").strip():
         try:
@@ -328,7 +347,7 @@ def email_backend_settings(environ: Mapping[str, str], *, production: bool) -> d
     return found
 
 
-vars().update(email_backend_settings(os.environ, production=PRODUCTION))
+vars().update(email_backend_settings(os.environ, production=PRODUCTION, chosen=EMAIL_CONFIG))
 # Seconds an SMTP connect or reply may take before the send fails (and is retried).
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 # Both required in production (and checked by ``check --deploy``: facilitator/checks.py).
