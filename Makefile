@@ -57,7 +57,7 @@ run: setup
 	@echo "  The site is starting at  http://$(HOST):$(PORT)/"
 	@echo "  Sign in with one of the demo logins above. Press Ctrl-C to stop everything."
 	@echo
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile.dev
 
 test: install-test
 	$(BIN)/pytest -m "not browser and not faults and not markup" $(PYTEST_ARGS)
