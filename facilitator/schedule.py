@@ -47,7 +47,10 @@ BEAT_SCHEDULE: dict[str, dict] = {
     "groups-reminders": {
         # Finds due reminders in the database and claims each before sending.
         "task": "groups.tasks.reminders_sweep",
-        "schedule": timedelta(minutes=5),
-        "options": {"expires": 240},
+        # Each minute: a claim left by a killed worker lapses after
+        # REMINDER_CLAIM_LEASE_MINUTES, and the next sweep sends the reminder, so no
+        # reminder waits more than six minutes for a worker that died.
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 55},
     },
 }

@@ -354,13 +354,16 @@ class SweepResult:
     failed: int = 0
 
 
-# Sessions read per query when finding due reminders, and reminders claimed at once.
+# Sessions read per query when finding due reminders.
 REMINDER_CHUNK = 400
+# Reminders claimed at once: only what is about to be sent, so a worker killed
+# mid-send holds back a few reminders (until their claim lapses), never hundreds.
+REMINDER_CLAIM_BATCH = 25
 # A sweep stops taking new batches after this long and leaves the rest to the next
 # run, well inside its soft time limit (240 s).
 REMINDER_SWEEP_BUDGET_SECONDS = 180
 # How long a reminder whose email failed waits before each further attempt. The first
-# retry is at the next sweep (five minutes on), since most failures are a passing
+# retry is at the next sweep (a minute on), since most failures are a passing
 # blip; after the last wait the next failure is final: the reminder is given up on,
 # logged as an error and left counted as overdue work.
 REMINDER_RETRY_WAITS = (timedelta(0), timedelta(minutes=15), timedelta(hours=1))
@@ -495,27 +498,32 @@ def reminders_send_due(*, now: datetime | None = None) -> SweepResult:
                         row.attempts,
                     )
         wanted = [row.pk for session, _u, row in open_rows if session.starts_at - now >= min_notice]
-        if not wanted:
-            continue
-        token = secrets.token_hex(16)
-        claimed_at = timezone.now()
-        unsent.filter(pk__in=wanted).filter(Q(claimed_at=None) | Q(claimed_at__lt=claimed_at - lease)).filter(
-            Q(next_attempt_at=None) | Q(next_attempt_at__lte=now)
-        ).update(claimed_at=claimed_at, claim_token=token)
-        # With each claimed row's attempts as they are now, not as first read.
-        claimed = dict(Reminder.objects.filter(claim_token=token).values_list("pk", "attempts"))
-        batch = [(session, user, row) for session, user, row in open_rows if row.pk in claimed]
-        for _session, _user, row in batch:
-            row.attempts = claimed[row.pk]
-        if batch:
-            delivery = _reminders_deliver(batch=batch, token=token, now=now)
-            sent += delivery.sent
-            failed += delivery.failed
-            if delivery.server_unreachable:
-                logger.warning(
-                    "Reminder sweep stopped: the mail server cannot be reached; the next run tries again"
-                )
-                break
+        unreachable = False
+        for first in range(0, len(wanted), REMINDER_CLAIM_BATCH):
+            token = secrets.token_hex(16)
+            claimed_at = timezone.now()
+            unsent.filter(pk__in=wanted[first : first + REMINDER_CLAIM_BATCH]).filter(
+                Q(claimed_at=None) | Q(claimed_at__lt=claimed_at - lease)
+            ).filter(Q(next_attempt_at=None) | Q(next_attempt_at__lte=now)).update(
+                claimed_at=claimed_at, claim_token=token
+            )
+            # With each claimed row's attempts as they are now, not as first read.
+            claimed = dict(Reminder.objects.filter(claim_token=token).values_list("pk", "attempts"))
+            batch = [(session, user, row) for session, user, row in open_rows if row.pk in claimed]
+            for _session, _user, row in batch:
+                row.attempts = claimed[row.pk]
+            if batch:
+                delivery = _reminders_deliver(batch=batch, token=token, now=now)
+                sent += delivery.sent
+                failed += delivery.failed
+                unreachable = delivery.server_unreachable
+                if unreachable:
+                    break
+        if unreachable:
+            logger.warning(
+                "Reminder sweep stopped: the mail server cannot be reached; the next run tries again"
+            )
+            break
         if monotonic() - started > REMINDER_SWEEP_BUDGET_SECONDS:
             logger.warning("Reminder sweep stopped after its time budget; the next run continues")
             break

@@ -414,9 +414,15 @@ CALENDAR_UID_DOMAIN = env.str("CALENDAR_UID_DOMAIN", default="facilitator.invali
 # (e.g. after the sweep was down) is skipped rather than sent late.
 REMINDER_MIN_NOTICE_MINUTES = env.int("REMINDER_MIN_NOTICE_MINUTES", default=30)
 # A sweep's claim on a reminder it has not marked sent after this long is taken to be
-# that of a dead worker, and the reminder is sent by the next sweep. Longer than the
-# sweep's hard time limit (5 minutes).
-REMINDER_CLAIM_LEASE_MINUTES = env.int("REMINDER_CLAIM_LEASE_MINUTES", default=15)
+# that of a dead worker, and the reminder is sent by the next sweep (each minute): a
+# killed worker delays a reminder by at most lease + 1 minute. Never shorter than the
+# sweep's hard time limit (5 minutes), the longest a live worker can hold a claim.
+REMINDER_CLAIM_LEASE_MINUTES = env.int("REMINDER_CLAIM_LEASE_MINUTES", default=5)
+if REMINDER_CLAIM_LEASE_MINUTES < 5:
+    raise ImproperlyConfigured(
+        "REMINDER_CLAIM_LEASE_MINUTES must be at least 5, the reminder sweep's hard time limit: "
+        "a shorter lease would let a second sweep send a reminder a live worker is still sending"
+    )
 # The time zone a new group starts with in the form.
 GROUP_DEFAULT_TIMEZONE = env.str("GROUP_DEFAULT_TIMEZONE", default="Europe/London")
 

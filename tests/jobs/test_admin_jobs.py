@@ -58,10 +58,10 @@ def test_an_admin_sees_a_reminders_sweep_that_stopped_running_flagged_as_overdue
 
     assert "<strong>Overdue</strong>" in _row(html, "groups.tasks.reminders_sweep")
     assert "On time" in _row(html, "groups.checkins.tasks.windows_sweep")
-    assert "every 5 minutes" in _row(html, "groups.tasks.reminders_sweep")
+    assert "every minute" in _row(html, "groups.tasks.reminders_sweep")
     summary = _summary(html)
     assert "Periodic tasks not running on time" in summary
-    assert "<strong>groups-reminders</strong> (every 5 minutes): last finished 2\xa0hours ago" in summary
+    assert "<strong>groups-reminders</strong> (every minute): last finished 2\xa0hours ago" in summary
     assert "checkins-windows" not in summary
     assert "Reminder emails due and not sent (waiting, retrying, or given up): <strong>2</strong>" in summary
 
