@@ -19,7 +19,15 @@ from groups.checkins.models import BlockRollup, SessionRollup
 from groups.demo import demo_group_ensure
 from tests.factories import ReadingFactory, UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: the data migrations' rows (instruments, help resources) come
+# back after this test's flush, for the tests that run after it.
+pytestmark = [
+    pytest.mark.skipif(
+        "postgresql" not in settings.DATABASES["default"]["ENGINE"],
+        reason="backups are of PostgreSQL (CI runs this on its PostgreSQL pass)",
+    ),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 DEPLOY = Path(settings.BASE_DIR) / "deploy"
 
 
@@ -36,8 +44,6 @@ def _rows(url: str, table: str, columns: str) -> list[tuple]:
 
 @pytest.fixture
 def populated(client):
-    if connection.vendor != "postgresql":
-        pytest.skip("backups are of PostgreSQL (CI runs this on its PostgreSQL pass)")
     owner = UserFactory(email="dana@example.org")
     demo_trends_ensure(group=demo_group_ensure(owner=owner))
     ReadingFactory(title="The push and pull", slug="push-and-pull")
