@@ -509,3 +509,16 @@ CHECKIN_MAX_PER_WINDOW = env.int("CHECKIN_MAX_PER_WINDOW", default=300)
 # deleted after this many. Rollups are kept.
 CHECKIN_COMMENT_RETENTION_DAYS = env.int("CHECKIN_COMMENT_RETENTION_DAYS", default=180)
 CHECKIN_ANSWER_RETENTION_DAYS = env.int("CHECKIN_ANSWER_RETENTION_DAYS", default=730)
+
+
+# --- Error reporting ---------------------------------------------------------------
+# Optional: Sentry (or GlitchTip) when SENTRY_DSN is set, with sentry-sdk installed;
+# nothing about a member or a client leaves the machine (facilitator/error_reporting.py).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from facilitator import error_reporting
+
+    error_reporting.init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production" if PRODUCTION else "local"),
+    )
