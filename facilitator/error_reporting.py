@@ -3,7 +3,7 @@ GlitchTip), on only when SENTRY_DSN is set; sentry-sdk is then needed
 (`pip install sentry-sdk`), and is not installed otherwise.
 
 An event says what broke and where, never who was there: no personal data
-(send_default_pii off), no request headers, cookies, body, query string or client
+(data_collection's user_info off), no request headers, cookies, body, query string or client
 address, no local variables (a check-in view's locals hold a member's answers), and
 every message, breadcrumb and exception text goes through the log's scrubber
 (facilitator.logging.scrub), so an address a client sent is removed there too."""
@@ -70,8 +70,14 @@ def init(*, dsn: str, environment: str, release: str = "", transport: Any = None
     options: dict[str, Any] = {
         "dsn": dsn,
         "environment": environment,
-        "send_default_pii": False,
-        "include_local_variables": False,
+        # Nothing of a person, no request bodies, no frame variables, no SQL values;
+        # scrub_event removes the rest of the request (headers, cookies, query string).
+        "data_collection": {
+            "user_info": False,
+            "http_bodies": [],
+            "stack_frame_variables": False,
+            "database_query_data": False,
+        },
         "max_request_body_size": "never",
         "traces_sample_rate": 0.0,
         "integrations": [DjangoIntegration(), CeleryIntegration()],
