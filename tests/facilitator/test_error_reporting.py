@@ -7,7 +7,9 @@ from wsgiref.util import setup_testing_defaults
 
 import pytest
 import sentry_sdk
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from sentry_sdk.transport import Transport
 
 from facilitator import error_reporting
@@ -58,10 +60,18 @@ def test_a_crash_on_a_member_page_is_reported_without_anything_of_the_member(rep
     }
     setup_testing_defaults(environ)
     statuses = []
-    get_wsgi_application()(environ, lambda status, headers, *args: statuses.append(status))
+    # As Django's test client does: the handler must not close the test's connection
+    # (on PostgreSQL it holds the test's transaction).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        get_wsgi_application()(environ, lambda status, headers, *args: statuses.append(status))
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     sentry_sdk.flush()
 
-    assert statuses[0].startswith("500")
+    assert statuses[0].startswith("500"), statuses
     (event,) = reported.events
     text = json.dumps(event)
     assert "RuntimeError" in text and "/g/some-token" in text
