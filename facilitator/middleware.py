@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 
+from facilitator import health
 from facilitator.selectors import account_has_second_factor
 
 # Member-facing pages have no login; the account pages are allauth's own and must
@@ -228,8 +229,6 @@ class ProbeMiddleware:
         if request.path == "/livez":
             response = JsonResponse({"status": "alive"})
         else:
-            from facilitator import health
-
             status, body = health.readiness()
             response = JsonResponse(body, status=status)
         add_never_cache_headers(response)

@@ -316,9 +316,8 @@ def email_backend_settings(
         found["EMAIL_BACKEND"] = backend
     if (backend or chosen.get("EMAIL_BACKEND")) == "django.core.mail.backends.filebased.EmailBackend":
         url = environ.get("EMAIL_URL", "")
-        from_url = (
-            "/" + urlsplit(url).path.lstrip("/") if url.startswith("filemail:") and urlsplit(url).path else ""
-        )
+        folder = urlsplit(url).path if url.startswith("filemail:") else ""
+        from_url = "/" + folder.lstrip("/") if folder else ""
         found["EMAIL_FILE_PATH"] = (
             environ.get("EMAIL_FILE_PATH", "").strip() or from_url or str(data_dir / "mail")
         )
