@@ -31,6 +31,9 @@ def test_a_facilitator_reads_the_chart_and_its_table(live_server, page, axe_chec
     sign_in(page, live_server, facilitator)
     page.goto(f"{live_server.url}/groups/{group.pk}/")
     page.get_by_role("link", name="Wellbeing trends").click()
+    # Until the stylesheet arrives both drawings are in the page; a person sees the
+    # page only once it is styled (the stylesheet blocks rendering), so wait for load.
+    page.wait_for_url(re.compile(r"/trends$"), wait_until="load")
     expect(page.get_by_role("heading", level=1)).to_contain_text("How Demo: Tuesday evening group is doing")
 
     chart = page.get_by_role("img", name="WHO-5 wellbeing over time")
