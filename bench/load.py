@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import json
 import random
 import statistics
@@ -76,7 +77,11 @@ class FormFields(HTMLParser):
             self.in_form, self.done = False, True
 
     def body(self, rng: random.Random) -> bytes:
-        data: list[tuple[str, str]] = list(self.hidden.items())
+        # Each submission is another member, who loaded their own copy of the form:
+        # its key is new (the same key twice is a resend, stored once).
+        hidden = self.hidden | ({"send_key": base64.urlsafe_b64encode(rng.randbytes(18)).decode()}
+                                if "send_key" in self.hidden else {})  # fmt: skip
+        data: list[tuple[str, str]] = list(hidden.items())
         data += [(name, rng.choice(values)) for name, values in self.radios.items()]
         for name, values in self.checkboxes.items():
             data += [(name, value) for value in values if rng.random() < 0.3]

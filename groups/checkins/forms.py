@@ -1,10 +1,20 @@
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from groups.checkins.instruments import SafetySignal, item_field_name, safety_signal
-from groups.checkins.models import CODE_LENGTH, LEGACY_CODE_LENGTH, CheckinWindow, InstrumentVersion, Item
+from groups.checkins.models import (
+    CODE_LENGTH,
+    LEGACY_CODE_LENGTH,
+    SEND_KEY_PATTERN,
+    CheckinWindow,
+    InstrumentVersion,
+    Item,
+    new_send_key,
+)
 from groups.checkins.services import MAX_SLIPS_PER_BATCH, Submission, normalise_code
 
 
@@ -27,6 +37,11 @@ class CodeForm(forms.Form):
 
 class CheckinForm(forms.Form):
     """The member's check-in, built from the published instrument versions."""
+
+    # Drawn afresh for each copy of the form and sent back with it: the same copy sent
+    # twice is stored once (``models.SentForm``). A missing or malformed key only
+    # loses that protection; it is never an error the member would have to fix.
+    send_key = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(
         self,
@@ -101,6 +116,16 @@ class CheckinForm(forms.Form):
             },
             **common,
         )
+
+    def clean_send_key(self) -> str:
+        key = self.cleaned_data.get("send_key", "")
+        return key if re.fullmatch(SEND_KEY_PATTERN, key) else ""
+
+    def key_to_send(self) -> str:
+        """The key this copy of the form carries: the one it came back with (a page
+        asking to correct or wait is the same copy), else a new one."""
+        key = self.data.get("send_key", "") if self.is_bound else ""
+        return key if re.fullmatch(SEND_KEY_PATTERN, key) else new_send_key()
 
     def fieldset_sections(self):
         """(version, [(item, bound field)]) for the template."""

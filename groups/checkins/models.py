@@ -42,6 +42,16 @@ def new_slip_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(SLIP_CODE_LENGTH))
 
 
+# The random key each copy of the check-in form carries (``SentForm``): 18 bytes,
+# always 24 URL-safe characters, so every form page has the same length.
+SEND_KEY_BYTES = 18
+SEND_KEY_PATTERN = r"[A-Za-z0-9_-]{24}"
+
+
+def new_send_key() -> str:
+    return secrets.token_urlsafe(SEND_KEY_BYTES)
+
+
 class Instrument(models.Model):
     """A questionnaire shown in the check-in (the WHO-5, this program's own items)."""
 
@@ -238,6 +248,27 @@ class SingleUseCode(models.Model):
 
     def __str__(self) -> str:
         return str(_("an unused single-use code"))
+
+
+class SentForm(models.Model):
+    """A copy of the check-in form whose answers are stored, so that the same copy
+    sent again stores nothing twice: a web node that dies after storing an answer
+    but before replying has nginx resend the POST to another node, and a member may
+    press Send again on an error page. Kept as a keyed digest of the random key the
+    form page drew, with no time and no link to the answer; closing the window
+    deletes the rest, as it does the unused single-use codes."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    window = models.ForeignKey(CheckinWindow, on_delete=models.CASCADE, related_name="sent_forms")
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("sent check-in form")
+        verbose_name_plural = _("sent check-in forms")
+        constraints = [models.UniqueConstraint(fields=["window", "digest"], name="sent_form_once")]
+
+    def __str__(self) -> str:
+        return str(_("a check-in form already sent"))
 
 
 class Response(models.Model):

@@ -37,6 +37,7 @@ from groups.checkins.models import (
     Response,
     RollupComment,
     SafetyGuidance,
+    SentForm,
     SessionRollup,
     SignalSeen,
     SingleUseCode,
@@ -176,6 +177,7 @@ def windows_close(*, windows: list[CheckinWindow], actor=None, now: datetime | N
             closed_at=now, attempts_since=None, attempts=0
         )
         SingleUseCode.objects.filter(window_id__in=claimed).delete()
+        SentForm.objects.filter(window_id__in=claimed).delete()
         _responses_shuffle(session_ids=sessions)
         for pk in claimed:
             audit_record(actor=actor, action="checkin.window_closed", target=by_pk[pk])
@@ -373,11 +375,27 @@ def _refusal(*, window: CheckinWindow, slip_code: str, now: datetime) -> str | N
     return None
 
 
+def _sent_digest(*, window: CheckinWindow, send_key: str, slip_code: str) -> str:
+    # With the slip code: on a phone shared in single-use mode, the next person may send
+    # the same copy of the form with their own code, and that is another check-in.
+    message = f"{window.pk}:{send_key}:{normalise_code(slip_code)}"
+    return salted_hmac("checkins.sent", message, algorithm="sha256").hexdigest()
+
+
 def checkin_submit(
-    *, window: CheckinWindow, submission: Submission, slip_code: str = "", now: datetime | None = None
+    *,
+    window: CheckinWindow,
+    submission: Submission,
+    slip_code: str = "",
+    send_key: str = "",
+    now: datetime | None = None,
 ) -> instruments.SafetySignal:
     """Store one member's check-in, whole or not at all, and say whether the member
-    should see the help resources. Raises CheckinRefused when nothing was stored."""
+    should see the help resources. Raises CheckinRefused when nothing was stored.
+
+    ``send_key`` is the random key of the copy of the form that was sent: a copy
+    already stored in this window is answered as stored again (the reply to the
+    first send was lost) and changes nothing, not even the window's counters."""
     now = now or timezone.now()
     if not submission.answers:
         raise ValueError("a check-in needs at least one instrument")
@@ -394,6 +412,12 @@ def checkin_submit(
         # Lock the window so a close cannot slip in between the check and the insert,
         # and so its counters (the rate limit and the cap) lose no update.
         locked = CheckinWindow.objects.select_for_update().get(pk=window.pk)
+        sent = None
+        if send_key:
+            digest = _sent_digest(window=locked, send_key=send_key, slip_code=slip_code)
+            sent = SentForm(window=locked, digest=digest)
+        if sent is not None and SentForm.objects.filter(window=locked, digest=sent.digest).exists():
+            return instruments.safety_signal(submission.by_instrument())
         refusal = _refusal(window=locked, slip_code=slip_code, now=now)
         if refusal is None:
             locked.answers_taken += 1
@@ -412,6 +436,8 @@ def checkin_submit(
             response.session_id = locked.session_id
             Response.objects.bulk_create([response])
             Answer.objects.bulk_create(answers)
+            if sent is not None:
+                SentForm.objects.bulk_create([sent])
     if refusal is not None:
         raise CheckinRefused(refusal)
     return instruments.safety_signal(submission.by_instrument())

@@ -172,7 +172,10 @@ def checkin(request: HttpRequest, code: str) -> HttpResponse:
         return _unsaved(request, "checkins/checkin_form.html", context, form=form)
     try:
         signal = services.checkin_submit(
-            window=window, submission=form.submission(), slip_code=form.cleaned_data.get("slip_code", "")
+            window=window,
+            submission=form.submission(),
+            slip_code=form.cleaned_data.get("slip_code", ""),
+            send_key=form.cleaned_data["send_key"],
         )
     except ValueError:
         # The form and the service's last guard disagree (an instrument edited mid-way):

@@ -38,6 +38,23 @@ def test_load_generator_posts_the_whole_check_in_form_as_a_phone_would(client, o
     assert Answer.objects.filter(response__session=open_window.session).count() == 2
 
 
+def test_each_generated_member_sends_their_own_copy_of_the_form(client, open_window):
+    """The form is parsed once per code; a body reusing its key would be a resend,
+    stored once, and the benchmark would time nothing."""
+    fields = FormFields()
+    fields.feed(client.get(f"/c/{open_window.code}").content.decode())
+    rng = random.Random(2)
+    for _ in range(3):
+        client.post(
+            f"/c/{open_window.code}",
+            fields.body(rng),
+            content_type="application/x-www-form-urlencoded",
+            HTTP_SEC_FETCH_SITE="same-origin",
+        )
+        client.cookies.clear()  # a fresh member each time
+    assert Response.objects.filter(session=open_window.session).count() == 3
+
+
 def test_floor_view_is_not_in_the_site_urls():
     with pytest.raises(NoReverseMatch):
         reverse("bench_floor")

@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from groups.checkins import instruments
-from groups.checkins.models import Answer, InstrumentVersion, Response, SingleUseCode
+from groups.checkins.models import Answer, InstrumentVersion, Response, SentForm, SingleUseCode
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,7 @@ def _program_v1():
 
 
 def test_raw_answers_and_codes_are_not_in_the_admin():
-    for model in (Response, Answer, SingleUseCode):
+    for model in (Response, Answer, SingleUseCode, SentForm):
         assert not admin.site.is_registered(model)
 
 

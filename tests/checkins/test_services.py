@@ -13,6 +13,7 @@ from groups.checkins.models import (
     InstrumentVersion,
     Item,
     Response,
+    SentForm,
     SingleUseCode,
 )
 from groups.models import Session
@@ -69,7 +70,7 @@ def test_a_submission_stores_the_session_the_versions_and_the_values_only(group)
 
 
 def test_answers_have_random_uuid_keys_and_no_time_or_person_fields():
-    for model in (Response, Answer, SingleUseCode):
+    for model in (Response, Answer, SingleUseCode, SentForm):
         fields = {field.name: field for field in model._meta.concrete_fields}
         assert fields["id"].get_internal_type() == "UUIDField"
         assert not [f for f in fields.values() if f.get_internal_type() in {"DateTimeField", "DateField"}]

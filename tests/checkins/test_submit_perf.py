@@ -2,6 +2,7 @@
 database, and that the rate limit and the published versions stay exact while
 they are read cheaply."""
 
+import re
 from datetime import timedelta
 from http import HTTPStatus
 
@@ -21,16 +22,22 @@ PHONE = {"HTTP_SEC_FETCH_SITE": "same-origin", "HTTP_ORIGIN": "null"}
 
 # A successful POST, whatever the database and whatever the cache: the window by its
 # code, the current instrument versions (one read while they are unchanged), the
-# session's readings, then in the transaction the window again (locked), its counters
-# (the rate limit and the cap) and the two INSERTs. (The thank-you page's help
-# resources are kept per process and were read by the form's GET.)
-QUERIES_PER_CHECKIN = 7
+# session's readings, then in the transaction the window again (locked), whether this
+# copy of the form was stored already (a resend), its counters (the rate limit and the
+# cap) and the three INSERTs (the answer's two, the form's key). (The thank-you page's
+# help resources are kept per process and were read by the form's GET.)
+QUERIES_PER_CHECKIN = 9
 
 _TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 
 
 def _url(window) -> str:
     return reverse("checkins:checkin", kwargs={"code": window.code})
+
+
+def _form_key(page) -> str:
+    """The key of the copy of the form the page holds, which the phone sends back."""
+    return re.search(r'name="send_key" value="([^"]+)"', page.content.decode()).group(1)
 
 
 def _statements(captured) -> list[str]:
@@ -42,10 +49,14 @@ def _statements(captured) -> list[str]:
 
 def test_a_check_in_is_stored_with_a_fixed_number_of_queries(client, group):
     window = open_window(group)
-    client.get(_url(window))  # the phone loads the form first, as when the QR code is scanned
+    key = _form_key(
+        client.get(_url(window))
+    )  # the phone loads the form first, as when the QR code is scanned
 
     with CaptureQueriesContext(connection) as captured:
-        response = client.post(_url(window), form_data(program__comment="Good to be here"), **PHONE)
+        response = client.post(
+            _url(window), form_data(program__comment="Good to be here", send_key=key), **PHONE
+        )
 
     assert response.status_code == HTTPStatus.OK
     assert "Your answers are saved" in response.content.decode()
@@ -64,10 +75,10 @@ def test_the_query_count_does_not_grow_with_answers_already_stored(client, group
     window = open_window(group)
     for _ in range(5):
         services.checkin_submit(window=window, submission=submission())
-    client.get(_url(window))
+    key = _form_key(client.get(_url(window)))
 
     with CaptureQueriesContext(connection) as captured:
-        client.post(_url(window), form_data(), **PHONE)
+        client.post(_url(window), form_data(send_key=key), **PHONE)
 
     assert len(_statements(captured)) == QUERIES_PER_CHECKIN
     assert Response.objects.count() == 6

@@ -64,7 +64,10 @@ def test_the_site_passes_what_the_app_expects_and_logs_no_one():
     (log_format,) = re.findall(r"log_format facilitator_private ([^;]+);", site)
     assert "$remote_addr" not in log_format and "$http_user_agent" not in log_format
     assert "$request_uri" not in log_format and "$args" not in log_format  # no query strings
-    assert "non_idempotent" not in site  # a POST sent once is never sent to a second node
+    # A POST is resent to a second node only for the check-in, whose resend is stored once.
+    resent = re.findall(r"location (\S+) \{[^}]*non_idempotent", site)
+    assert resent == ["/c/"], resent
+    assert site.count("non_idempotent") == 1
 
 
 def test_systemd_accepts_the_units(tmp_path):

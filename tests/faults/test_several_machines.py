@@ -1,9 +1,9 @@
 """Several machines, shown on one: nginx (Debian's package, with deploy/'s site) in
 front of two gunicorn web servers, two Celery workers and one beat, each its own
 process on its own port, sharing the suite's database and Redis. Check-ins stream
-through nginx while one web server and one worker are killed: no check-in is lost,
-no member sees a 5xx (nginx moves to the other node), and the window's rollup is
-made once."""
+through nginx while one web server (frozen with a check-in in its hands, then killed
+outright) and one worker are killed: no check-in is lost or stored twice, no member
+sees a 5xx (nginx resends to the other node), and the window's rollup is made once."""
 
 import os
 import re
@@ -17,7 +17,7 @@ import pytest
 
 from tests.checkins.helpers import form_data
 from tests.faults.conftest import BIN, ROOT, Process, _free_port, _worker_process, wait_for
-from tests.faults.test_faults import _post
+from tests.faults.test_faults import _get, _post
 
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(900)]
 
@@ -78,6 +78,13 @@ def _nginx_in_front(fault_env, ports: list[int]) -> tuple[Process, int]:
     return process, port
 
 
+def _form_key(url: str) -> str:
+    """Load the check-in form, as a member does on scanning the code; its key."""
+    status, page = _get(url)
+    assert status == 200, status
+    return re.search(rb'name="send_key" value="([^"]+)"', page).group(1).decode()
+
+
 def test_check_ins_through_nginx_survive_a_web_server_and_a_worker_killed(fault_env, redis_up, beat, remote):
     first, second = _free_port(), _free_port()
     web_a, web_b = _gunicorn(fault_env, first), _gunicorn(fault_env, second)
@@ -88,35 +95,52 @@ def test_check_ins_through_nginx_survive_a_web_server_and_a_worker_killed(fault_
     proxy, port = _nginx_in_front(fault_env, [first, second])
     try:
         arranged = remote("group_with_session", email="two-nodes@example.org", starts_in_minutes=-5)
-        # Open for 40 more seconds: the window closes, and is rolled up, during the test.
-        window = remote("open_window", session=arranged["session"], opened_minutes_ago=48 * 60 - 40 / 60)
+        # Open for 50 more seconds: the window closes, and is rolled up, during the test.
+        window = remote("open_window", session=arranged["session"], opened_minutes_ago=48 * 60 - 50 / 60)
         url = f"http://127.0.0.1:{port}/c/{window['code']}"
+        # The room scanned the code at the start: each member holds a copy of the form
+        # (through nginx, so both nodes served some) and sends it when done.
+        keys = [_form_key(url) for _ in range(200)]
         statuses: list[int] = []
+        sending: dict[str, float] = {}
+        across_kill: list[int] = []
+        killed = threading.Event()
         stop = threading.Event()
 
         def stream():
-            while not stop.is_set():
-                statuses.append(_post(url, form_data()))
+            for key in keys:
+                if stop.is_set():
+                    break
+                sending["since"] = time.monotonic()
+                status = _post(url, form_data(send_key=key))
+                if killed.is_set() and sending.pop("before_kill", None):
+                    across_kill.append(status)
+                sending.pop("since", None)
+                statuses.append(status)
                 time.sleep(0.1)
 
         sender = threading.Thread(target=stream)
         sender.start()
         try:
             wait_for(lambda: len(statuses) >= 20, 60, "check-ins through nginx")
-            # The web node is stopped as a machine going down is (SIGTERM: gunicorn
-            # stops listening and finishes what it holds); the worker is killed outright.
-            # A web node killed outright (SIGKILL) loses the answer to the one request
-            # it was serving: nginx never resends a POST (it might have been stored),
-            # so that member sees a 502 (README, "Several machines").
-            web_a.kill(signal.SIGTERM)
+            # Machine A freezes, then is killed outright (SIGKILL) with a member's check-in
+            # in its hands; its worker is killed outright too. nginx resends that POST to
+            # machine B, where the form's key says whether A had stored it already.
+            os.killpg(web_a.popen.pid, signal.SIGSTOP)
+            wait_for(lambda: time.monotonic() - sending.get("since", time.monotonic()) > 2, 60,
+                     "a check-in held by the frozen node")  # fmt: skip
+            sending["before_kill"] = 1.0
+            killed.set()
+            web_a.kill()
             worker_a.kill()
             killed_at = len(statuses)
-            wait_for(lambda: len(statuses) >= killed_at + 40, 60, "check-ins after the kill")
+            wait_for(lambda: len(statuses) >= killed_at + 40, 90, "check-ins after the kill")
         finally:
             stop.set()
-            sender.join(timeout=60)
+            sender.join(timeout=90)
         after_kill = statuses[killed_at:]
 
+        assert across_kill == [200]  # the check-in the killed node held: answered by the other
         assert all(status < 500 for status in statuses), statuses
         assert statuses.count(200) + statuses.count(410) + statuses.count(404) == len(statuses), statuses
         successes = statuses.count(200)
@@ -131,9 +155,11 @@ def test_check_ins_through_nginx_survive_a_web_server_and_a_worker_killed(fault_
         stored = remote("state", sessions=[arranged["session"]])["sessions"][str(arranged["session"])]
         assert stored["responses"] == successes  # none lost, none twice
         assert stored["rollups"] == 1 and stored["closes_audited"] == 1
+        assert "Gossip" not in worker_b.text()
         print(  # the figures the README quotes
             f"several machines: {len(statuses)} posts, {successes} stored, {len(after_kill)} after the kill "
-            f"({after_kill.count(200)} stored), 5xx: {sum(s >= 500 for s in statuses)}, "
+            f"({after_kill.count(200)} stored), held by the killed node: {across_kill}, "
+            f"5xx: {sum(s >= 500 for s in statuses)}, "
             f"closed window: {statuses.count(410) + statuses.count(404)}, rollups: {stored['rollups']}"
         )
     finally:
