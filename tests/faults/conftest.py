@@ -1,7 +1,9 @@
 """Real processes for the fault suite: its own Redis (port 6390, so it can be
-stopped), a Celery worker, beat and a gunicorn web server, all sharing a SQLite file
-in a temporary DATA_DIR. Every process is started in its own process group and
-killed as a group when its fixture ends."""
+stopped), a Celery worker, beat and a gunicorn web server, all sharing one database:
+a SQLite file in a temporary DATA_DIR (the embedded default), or, with
+``FAULTS_DATABASE_URL`` set, a PostgreSQL database of that name made afresh for the
+run and dropped after it (CI runs the suite both ways). Every process is started in
+its own process group and killed as a group when its fixture ends."""
 
 import contextlib
 import json
@@ -15,6 +17,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -117,6 +120,20 @@ class Redis:
             client.close()
 
 
+def _postgres_fresh(url: str, *, drop_only: bool = False) -> None:
+    """Drop the database ``url`` names, and (unless ``drop_only``) make it again, empty."""
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    maintenance = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(maintenance, autocommit=True) as connection:
+        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        if not drop_only:
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
 @pytest.fixture(scope="session")
 def fault_env():
     if shutil.which("redis-server") is None:
@@ -139,12 +156,18 @@ def fault_env():
         "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
     }
     env.pop("DATABASE_URL", None)
+    database_url = os.environ.get("FAULTS_DATABASE_URL", "")
+    if database_url:
+        _postgres_fresh(database_url)
+        env["DATABASE_URL"] = database_url
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
     )
     subprocess.run([sys.executable, "manage.py", "createcachetable"], cwd=ROOT, env=env, check=True)
     yield {"env": env, "data_dir": data_dir}
     shutil.rmtree(data_dir, ignore_errors=True)
+    if database_url:
+        _postgres_fresh(database_url, drop_only=True)
 
 
 @pytest.fixture(scope="session")

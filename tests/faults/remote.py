@@ -1,8 +1,9 @@
 """Arrange and inspect the fault suite's database from a separate process.
 
-The suite's web server and worker use a SQLite file that pytest-django's test
-database is not; so the test runs these helpers as ``python -m tests.faults.remote
-NAME JSON`` with the same settings and reads their JSON answer from stdout.
+The suite's web server and worker use a database (a SQLite file, or PostgreSQL)
+that is not pytest-django's test database; so the test runs these helpers as
+``python -m tests.faults.remote NAME JSON`` with the same settings and reads their
+JSON answer from stdout.
 """
 
 import json
@@ -103,11 +104,13 @@ def publish(*, task: str, times: int = 1, task_id: str | None = None) -> dict:
 
 
 def state(*, sessions: list[int] = (), invitations: list[int] = (), emails: list[str] = ()) -> dict:
+    from django.db import connection
+
     from facilitator.models import AuditEntry, Invitation
     from groups.checkins.models import CheckinWindow, Response, SessionRollup
     from groups.models import Reminder
 
-    result: dict = {"sessions": {}, "invitations": {}}
+    result: dict = {"sessions": {}, "invitations": {}, "database": connection.vendor}
     for pk in sessions:
         window = CheckinWindow.objects.filter(session_id=pk).first()
         result["sessions"][str(pk)] = {

@@ -1,8 +1,9 @@
 """Settings for the processes the fault suite starts (web, worker, beat, helpers).
 
-They share one SQLite file in DATA_DIR (set by the suite) and the suite's own Redis
-(REDIS_URL). Mail goes to files, so the test can count what was really sent; every
-sweep runs every two seconds, so "the next sweep" comes quickly.
+They share one database (a SQLite file in DATA_DIR, set by the suite, or the
+PostgreSQL database of FAULTS_DATABASE_URL) and the suite's own Redis (REDIS_URL).
+Mail goes to files, so the test can count what was really sent; every sweep runs
+every two seconds, so "the next sweep" comes quickly.
 """
 
 from datetime import timedelta

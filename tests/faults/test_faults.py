@@ -173,6 +173,11 @@ def test_check_ins_keep_working_through_a_redis_outage_and_due_work_runs_after(
     stored = remote("state", sessions=[arranged["session"]])["sessions"][str(arranged["session"])]
     assert stored["responses"] == successes
 
+    # A lost broker reads as what it is (a warning, then "Cannot connect" until it is
+    # back), never as a crash: no traceback, and no gossip (off, as Celery advises for
+    # Redis) failing to restart.
+    assert "Traceback" not in worker.text() and "Gossip" not in worker.text()
+
     # Beat and the worker reconnect by themselves; the reminder that came due is sent once.
     wait_for(lambda: mailbox("due-in-outage@example.org"), 120, "the reminder due during the outage")
     assert len(mailbox("due-in-outage@example.org")) == 1
