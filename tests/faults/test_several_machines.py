@@ -1,9 +1,9 @@
 """Several machines, shown on one: nginx (Debian's package, with deploy/'s site) in
-front of two gunicorn web servers, two Celery workers and one beat, each its own
-process on its own port, sharing the suite's database and Redis. Check-ins stream
+front of two gunicorn web servers (each on its own loopback address), two Celery
+workers and one beat, each its own process, sharing the suite's database and Redis. Check-ins stream
 through nginx while one web server (frozen with a check-in in its hands, then killed
 outright) and one worker are killed: no check-in is lost or stored twice, no member
-sees a 5xx (nginx resends to the other node), and the window's rollup is made once."""
+sees a 5xx (nginx resends to the other node), and the window's rollup and a reminder are each made once."""
 
 import os
 import re
@@ -32,34 +32,34 @@ def _nginx() -> str:
     return found
 
 
-def _listening(port: int) -> bool:
+def _listening(port: int, host: str = "127.0.0.1") -> bool:
     try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1):
+        with socket.create_connection((host, port), timeout=1):
             return True
     except OSError:
         return False
 
 
-def _gunicorn(fault_env, port: int) -> Process:
+def _gunicorn(fault_env, host: str, port: int) -> Process:
     process = Process(
         f"web{port}",
-        [str(BIN / "gunicorn"), "facilitator.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",
+        [str(BIN / "gunicorn"), "facilitator.wsgi", "--bind", f"{host}:{port}", "--workers", "2",
          "--threads", "4", "--timeout", "60"],
         fault_env["env"],
         fault_env["data_dir"],
     ).start()  # fmt: skip
-    wait_for(lambda: _listening(port), 30, f"web server {port} to listen")
+    wait_for(lambda: _listening(port, host), 30, f"web server {host}:{port} to listen")
     return process
 
 
-def _nginx_in_front(fault_env, ports: list[int]) -> tuple[Process, int]:
-    """deploy/nginx/facilitator.conf with its upstream on ``ports`` and plain HTTP on a
-    free port (the TLS parts are checked by tests/deploy)."""
+def _nginx_in_front(fault_env, nodes: list[tuple[str, int]]) -> tuple[Process, int]:
+    """deploy/nginx/facilitator.conf with its upstream on ``nodes`` (address, port) and
+    plain HTTP on a free port (the TLS parts are checked by tests/deploy)."""
     folder = fault_env["data_dir"] / f"nginx{time.monotonic_ns()}"
     folder.mkdir()
     port = _free_port()
     site = (ROOT / "deploy" / "nginx" / "facilitator.conf").read_text()
-    upstream = "\n".join(f"server 127.0.0.1:{p} max_fails=2 fail_timeout=10s;" for p in ports)
+    upstream = "\n".join(f"server {host}:{p} max_fails=2 fail_timeout=10s;" for host, p in nodes)
     site = re.sub(r"server 127\.0\.0\.1:8000[^;]*;", upstream, site)
     site = re.sub(r"server \{\s*listen 80;.*?\n\}\n", "", site, count=1, flags=re.S)  # the HTTP redirect
     site = re.sub(r"\s*listen \[::\]:443 ssl http2;", "", site)
@@ -85,9 +85,12 @@ def _form_key(url: str) -> str:
     return re.search(rb'name="send_key" value="([^"]+)"', page).group(1).decode()
 
 
-def test_check_ins_through_nginx_survive_a_web_server_and_a_worker_killed(fault_env, redis_up, beat, remote):
-    first, second = _free_port(), _free_port()
-    web_a, web_b = _gunicorn(fault_env, first), _gunicorn(fault_env, second)
+def test_check_ins_through_nginx_survive_a_web_server_and_a_worker_killed(
+    fault_env, redis_up, beat, remote, mailbox
+):
+    # Each web node on an address of its own (the whole of 127.0.0.0/8 is this machine).
+    first, second = ("127.0.0.2", _free_port()), ("127.0.0.3", _free_port())
+    web_a, web_b = _gunicorn(fault_env, *first), _gunicorn(fault_env, *second)
     worker_a, worker_b = _worker_process(fault_env, "machine-a"), _worker_process(fault_env, "machine-b")
     for worker in (worker_a, worker_b):
         worker.start()
@@ -95,6 +98,8 @@ def test_check_ins_through_nginx_survive_a_web_server_and_a_worker_killed(fault_
     proxy, port = _nginx_in_front(fault_env, [first, second])
     try:
         arranged = remote("group_with_session", email="two-nodes@example.org", starts_in_minutes=-5)
+        # A reminder that comes due during the test, for a worker to send once.
+        due = remote("group_with_session", email="two-nodes-reminder@example.org", starts_in_minutes=20 * 60)
         # Open for 50 more seconds: the window closes, and is rolled up, during the test.
         window = remote("open_window", session=arranged["session"], opened_minutes_ago=48 * 60 - 50 / 60)
         url = f"http://127.0.0.1:{port}/c/{window['code']}"
@@ -156,6 +161,11 @@ def test_check_ins_through_nginx_survive_a_web_server_and_a_worker_killed(fault_
         stored = state["sessions"][str(arranged["session"])]
         assert stored["responses"] == successes  # none lost, none twice
         assert stored["rollups"] == 1 and stored["closes_audited"] == 1
+        wait_for(lambda: mailbox("two-nodes-reminder@example.org"), 60, "the reminder")
+        assert len(mailbox("two-nodes-reminder@example.org")) == 1
+        assert (
+            remote("state", sessions=[due["session"]])["sessions"][str(due["session"])]["reminders_sent"] == 1
+        )
         assert "Traceback" not in worker_b.text() and "Gossip" not in worker_b.text()
         print(  # the figures the README quotes
             f"several machines on {state['database']}: {len(statuses)} posts, {successes} stored, "
