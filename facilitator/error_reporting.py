@@ -1,6 +1,6 @@
 """Optional error reporting to Sentry (or a Sentry-compatible service such as
 GlitchTip), on only when SENTRY_DSN is set; sentry-sdk is then needed
-(`pip install sentry-sdk`), and is not installed otherwise.
+(`pip install -r requirements/sentry.txt`), and is not installed otherwise.
 
 An event says what broke and where, never who was there: no personal data
 (data_collection's user_info off), no request headers, cookies, body, query string or client
@@ -65,7 +65,7 @@ def init(*, dsn: str, environment: str, release: str = "", transport: Any = None
         from django.core.exceptions import ImproperlyConfigured
 
         raise ImproperlyConfigured(
-            "SENTRY_DSN is set but sentry-sdk is not installed: pip install sentry-sdk"
+            "SENTRY_DSN is set but sentry-sdk is not installed: pip install -r requirements/sentry.txt"
         ) from exc
     options: dict[str, Any] = {
         "dsn": dsn,

@@ -132,3 +132,17 @@ def test_the_procfile_runs_production_processes_and_make_run_the_development_one
     assert "--without-gossip" in production["worker"] and "runserver" not in "".join(production.values())
     assert "honcho start -f Procfile.dev" in (ROOT / "Makefile").read_text()
     assert "runserver" in (ROOT / "Procfile.dev").read_text()
+
+
+def _pins(name: str) -> dict[str, str]:
+    text = (ROOT / "requirements" / name).read_text()
+    return dict(re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)$", text, flags=re.M))
+
+
+def test_error_reporting_is_pinned_apart_and_installed_only_where_configured():
+    optional = _pins("sentry.txt")
+    assert "sentry-sdk" in optional and "sentry-sdk" not in _pins("base.txt")
+    tested = _pins("test.txt")
+    assert {name: tested.get(name) for name in optional} == optional  # the tests run what production installs
+    dockerfile = (DEPLOY / "Dockerfile").read_text()
+    assert '[ -n "$WITH_SENTRY" ]; then pip install --no-cache-dir -r requirements/sentry.txt' in dockerfile
