@@ -112,6 +112,31 @@ def test_a_member_typing_the_code_sees_help_at_once_after_a_low_score(live_serve
     axe_check(phone)
 
 
+def test_a_check_in_whose_reply_is_lost_is_sent_again_and_stored_once(live_server, phone, group):
+    window = open_window(group)
+    phone.goto(f"{live_server.url}/c/{window.code}")
+    answer(phone, WHO5_LOW, safe="No")
+    lost = []
+
+    def lose_the_first_reply(route):
+        if route.request.method == "POST" and not lost:
+            route.fetch()  # the server stores the answers...
+            lost.append(route.request.url)
+            phone.context.clear_cookies()  # (route.fetch kept the reply's cookie)
+            route.abort("connectionreset")  # ...and the reply never reaches the phone
+        else:
+            route.continue_()
+
+    phone.route(re.compile(r"/c/"), lose_the_first_reply)
+    phone.get_by_role("button", name="Send my answers").tap()
+
+    # The page sends the same copy of the form again, and is thanked as stored.
+    expect(phone.get_by_role("heading", level=1)).to_contain_text("Thank you")
+    expect(phone.locator(".help-now")).to_be_visible()
+    assert lost
+    assert Response.objects.count() == 1
+
+
 def test_missing_answers_are_listed_and_linked_and_the_rest_are_kept(live_server, phone, axe_check, group):
     window = open_window(group)
     phone.goto(f"{live_server.url}/c/{window.code}")
