@@ -23,16 +23,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from facilitator.models import User
-from groups.checkins import instruments, rollups
+from groups.checkins import answers, instruments, rollups
 from groups.checkins.models import (
     CODE_ALPHABET,
     CODE_LENGTH,
     POOL_BLOCK_SIZE,
-    Answer,
     BlockRollup,
     CheckinWindow,
     InstrumentVersion,
-    Response,
     RollupComment,
     SessionRollup,
 )
@@ -196,7 +194,7 @@ def _checkins(
 ) -> list[tuple[Session, list[dict]]]:
     """Closed windows with answers for ``sessions``; returns each session's responses
     in the shape the rollup code reads."""
-    windows, responses, answers, result = [], [], [], []
+    windows, responses, result = [], [], []
     for session in sessions:
         closes = session.starts_at + timedelta(hours=48)
         windows.append(
@@ -210,19 +208,13 @@ def _checkins(
         )
         shaped = []
         for _n in range(rng.randint(0, max_responses)):
-            response = Response(session_id=session.pk)
-            responses.append(response)
             given = _answer_values(rng)
-            for key, values in given.items():
-                answers.append(Answer(response=response, version=versions[key], values=values))
+            responses.append((session.pk, {versions[key]: values for key, values in given.items()}))
             shaped.append({key: (versions[key].number, values) for key, values in given.items()})
         result.append((session, shaped))
-    # The same physical order a closed window leaves behind: shuffled.
-    rng.shuffle(responses)
-    rng.shuffle(answers)
     _bulk(CheckinWindow, windows)
-    _bulk(Response, responses)
-    _bulk(Answer, answers)
+    # Shuffled, as a closed window leaves its rows.
+    answers.responses_insert(responses=responses, rng=rng)
     return result
 
 
@@ -274,7 +266,7 @@ def generate(
     log(f"{len(groups)} groups, {len(owners) + len(cos) + 2} accounts")
 
     maker = _RollupMaker(rng)
-    made = {"sessions": 0, "windows": 0, "responses": 0}
+    made = {"sessions": 0, "windows": 0, "responses": 0, "answers": 0}
     chunk = max(1, 20_000 // max(1, sizes.weeks))
     for start in range(0, len(groups), chunk):
         part = groups[start : start + chunk]
@@ -292,6 +284,7 @@ def generate(
         for session, shaped in closed:
             per_group.setdefault(session.group_id, []).append((session, shaped))
             made["responses"] += len(shaped)
+            made["answers"] += sum(len(response) for response in shaped)
         for group_id, rows in per_group.items():
             maker.group(group_id, rows)
         maker.save()
@@ -309,9 +302,10 @@ def generate(
         made["sessions"] += size
         made["windows"] += size
         made["responses"] += sum(len(shaped) for _s, shaped in closed)
+        made["answers"] += sum(len(response) for _s, shaped in closed for response in shaped)
 
     program.open_codes = open_windows(groups[: sizes.open_windows], now=now, codes=codes)
-    program.counts = {**made, "answers": Answer.objects.count(), "groups": Group.objects.count()}
+    program.counts = {**made, "groups": Group.objects.count()}
     log(f"done: {program.counts}")
     return program
 
@@ -367,7 +361,7 @@ def windows_closing(
     ]
     _bulk(Session, sessions)
     sessions = list(Session.objects.filter(starts_at=starts, group__in=groups).order_by("pk"))
-    windows, responses, answers = [], [], []
+    windows, responses = [], []
     for session in sessions:
         windows.append(
             CheckinWindow(
@@ -375,11 +369,9 @@ def windows_closing(
             )
         )
         for _n in range(rng.randint(0, max_responses)):
-            response = Response(session_id=session.pk)
-            responses.append(response)
-            for key, values in _answer_values(rng).items():
-                answers.append(Answer(response=response, version=versions[key], values=values))
+            responses.append(
+                (session.pk, {versions[key]: values for key, values in _answer_values(rng).items()})
+            )
     _bulk(CheckinWindow, windows)
-    _bulk(Response, responses)
-    _bulk(Answer, answers)
+    answers.responses_insert(responses=responses, rng=rng)
     return [s.pk for s in sessions]

@@ -27,7 +27,8 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from groups.checkins.models import Answer, Item, Response, RollupComment, SessionRollup
+from groups.checkins import answers
+from groups.checkins.models import Item, RollupComment, SessionRollup
 from groups.checkins.rollups import POOL_BLOCK_SIZE
 
 
@@ -70,29 +71,12 @@ def _text_keys_by_version() -> dict[int, set[str]]:
     return keys
 
 
-def _answers_with_text(session_ids: list[int]) -> list[tuple[Answer, set[str]]]:
-    text_keys = _text_keys_by_version()
-    if not text_keys or not session_ids:
-        return []
-    found = []
-    answers = Answer.objects.filter(response__session_id__in=session_ids, version_id__in=text_keys)
-    for answer in answers.only("id", "version_id", "values"):
-        keys = {key for key in text_keys[answer.version_id] if (answer.values or {}).get(key)}
-        if keys:
-            found.append((answer, keys))
-    return found
-
-
 def comments_purge(*, now: datetime | None = None) -> int:
     """Blank the free text of rolled-up sessions past the comment age; how many answers changed."""
     comment_cutoff, _answer_cutoff = _cutoffs(now or timezone.now())
-    changed = []
-    for answer, keys in _answers_with_text(rolled_up_sessions(started_before=comment_cutoff)):
-        answer.values = {**answer.values, **dict.fromkeys(keys, "")}
-        changed.append(answer)
+    sessions = rolled_up_sessions(started_before=comment_cutoff)
     with transaction.atomic():
-        Answer.objects.bulk_update(changed, ["values"], batch_size=500)
-    return len(changed)
+        return answers.texts_blank(session_ids=sessions, text_keys=_text_keys_by_version())
 
 
 def comments_past_retention(*, started_at: datetime, now: datetime | None = None) -> bool:
@@ -121,9 +105,7 @@ def answers_purge(*, now: datetime | None = None) -> int:
     if not sessions:
         return 0
     with transaction.atomic():
-        Answer.objects.filter(response__session_id__in=sessions).delete()
-        deleted, _detail = Response.objects.filter(session_id__in=sessions).delete()
-    return deleted
+        return answers.responses_delete(session_ids=sessions)
 
 
 def retention_purge(*, now: datetime | None = None) -> PurgeResult:
@@ -141,9 +123,11 @@ def purge_backlog(*, now: datetime | None = None, grace: timedelta = timedelta(d
     """What a purge should already have removed (sweep down for over ``grace``)."""
     comment_cutoff, answer_cutoff = _cutoffs((now or timezone.now()) - grace)
     return {
-        "comments_past_retention": len(_answers_with_text(rolled_up_sessions(started_before=comment_cutoff))),
+        "comments_past_retention": answers.texts_count(
+            session_ids=rolled_up_sessions(started_before=comment_cutoff), text_keys=_text_keys_by_version()
+        ),
         "released_comments_past_retention": _released_comments_past(comment_cutoff).count(),
-        "responses_past_retention": Response.objects.filter(
-            session_id__in=rolled_up_sessions(started_before=answer_cutoff)
-        ).count(),
+        "responses_past_retention": answers.responses_count(
+            session_ids=rolled_up_sessions(started_before=answer_cutoff)
+        ),
     }

@@ -1,5 +1,6 @@
-"""The release of aggregates: the only code besides ``services.checkin_submit`` that
-touches raw answers, and the only code that reads them.
+"""The release of aggregates: the thresholds applied to the raw answers that
+``answers.responses_by_session`` reads (keys dropped), and nothing stored but counts,
+statistics and shuffled released comments.
 
 When a window has closed, ``session_rollup_compute`` stores the session's rollup,
 once (a unique row per session claims it; a second call returns the first row);
@@ -41,10 +42,10 @@ from django.db.models import F, Max, Q
 
 from content.models import SessionReading
 from groups.checkins import instruments, stats
+from groups.checkins.answers import responses_by_session
 from groups.checkins.models import (
     K_FLOOR,
     POOL_BLOCK_SIZE,
-    Answer,
     BlockRollup,
     CheckinWindow,
     PrivacySettings,
@@ -70,32 +71,6 @@ def thresholds() -> PrivacySettings:
 
 def block_of(ordinal: int) -> int:
     return (ordinal - 1) // POOL_BLOCK_SIZE + 1
-
-
-def _responses(session_ids: Iterable[int]) -> list[dict]:
-    """Each response's answers as {instrument key: (version number, values)}."""
-    by_response: dict = defaultdict(dict)
-    rows = Answer.objects.filter(response__session_id__in=list(session_ids)).values_list(
-        "response_id", "version__instrument__key", "version__number", "values"
-    )
-    for response_id, key, number, values in rows:
-        by_response[response_id][key] = (number, values)
-    # The key (a random UUID) is dropped here: nothing downstream can tell responses apart.
-    return list(by_response.values())
-
-
-def _responses_by_session(session_ids: Iterable[int]) -> dict[int, list[dict]]:
-    """``_responses`` of each session, in one read."""
-    by_response: dict = defaultdict(dict)
-    rows = Answer.objects.filter(response__session_id__in=list(session_ids)).values_list(
-        "response__session_id", "response_id", "version__instrument__key", "version__number", "values"
-    )
-    for session_id, response_id, key, number, values in rows:
-        by_response[(session_id, response_id)][key] = (number, values)
-    by_session: dict[int, list[dict]] = defaultdict(list)
-    for (session_id, _response_id), answers in by_response.items():
-        by_session[session_id].append(answers)
-    return by_session
 
 
 def _scale_summary(values: list[int]) -> dict:
@@ -414,7 +389,7 @@ def _session_rollup_make(*, session: Session) -> SessionRollup:
             session_id=session.pk,
             group_id=group_id,
             ordinal=ordinal,
-            responses=_responses([session.pk]),
+            responses=responses_by_session([session.pk]).get(session.pk, []),
             limits=limits,
             readings=_assignments([session.pk])[session.pk],
         )
@@ -447,7 +422,7 @@ def session_rollups_compute(*, session_ids: Iterable[int]) -> int:
         del due[held]
     if not due:
         return 0
-    responses = _responses_by_session(due)
+    responses = responses_by_session(due)
     readings = _assignments(due)
     group_ids = sorted(set(due.values()))
     with transaction.atomic():
@@ -515,7 +490,7 @@ def _blocks_build(complete: list[tuple[int, int]], *, limits: PrivacySettings) -
         for member in members[pair]
         if member[0] == SessionRollup.Status.SUPPRESSED
     ]
-    responses = _responses_by_session(pooled_ids) if pooled_ids else {}
+    responses = responses_by_session(pooled_ids) if pooled_ids else {}
     readings = _assignments(pooled_ids) if pooled_ids else {}
     built = [
         _block_build(
@@ -549,7 +524,7 @@ def block_rollup_compute(
         group_id=group_id,
         number=number,
         members=members,
-        responses=_responses_by_session(pooled_ids),
+        responses=responses_by_session(pooled_ids),
         limits=limits,
         readings=_assignments(pooled_ids),
     )

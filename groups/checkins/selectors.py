@@ -1,8 +1,7 @@
-"""Reads that cross a permission or privacy line for check-ins.
-
-``answers_count`` is the only code outside ``services`` that touches raw answers;
-the aggregation that releases results (with its k-threshold) belongs here too, so
-the anonymity boundary stays this one small app.
+"""Reads that cross a permission or privacy line for check-ins: windows, released
+rollups and their trends, signals, exports. Raw answers are not read here: a count so
+far comes from ``answers``, the anonymity boundary, and everything else from what
+``rollups`` released.
 """
 
 from __future__ import annotations
@@ -37,12 +36,12 @@ from django.utils.translation import gettext_lazy as _
 
 from content.models import SessionReading
 from groups.checkins import instruments, stats
+from groups.checkins.answers import responses_count, responses_count_query
 from groups.checkins.models import (
     BlockRollup,
     CheckinWindow,
     ExportJob,
     ReadingOutcome,
-    Response,
     RollupComment,
     SafetyGuidance,
     SessionRollup,
@@ -74,7 +73,7 @@ def window_for_session(*, session: Session) -> CheckinWindow | None:
 
 def answers_count(*, session: Session) -> int:
     """How many members have checked in for a session so far: a count, nothing else."""
-    return Response.objects.filter(session=session).count()
+    return responses_count(session_ids=[session.pk])
 
 
 def session_readings(*, session: Session) -> list[tuple[str, str]]:
@@ -169,13 +168,7 @@ TREND_PAGE_MAX = 100_000
 def _trend_sessions(*, group: Group) -> QuerySet[Session]:
     """The sessions of a group's trend, newest first: every one whose check-in has
     opened, with its rollup and window; an open one with its count so far."""
-    so_far = (
-        Response.objects.filter(session=OuterRef("pk"))
-        .order_by()
-        .values("session")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+    so_far = responses_count_query(session=OuterRef("pk"))
     return (
         Session.objects.filter(group=group, checkin_window__opened_at__isnull=False)
         .select_related("checkin_rollup", "checkin_window")

@@ -1,16 +1,14 @@
-"""Every write of the check-in: windows, single-use codes and, above all, answers.
+"""Every write of the check-in: windows, single-use codes, rollups and their settings.
 
-``checkin_submit`` is the only code that writes a member's answer. It stores the
-session, the instrument versions and the values: nothing about the request, the
-browser or the time. Order is hidden twice: random UUID keys while the window is
-open, and a rewrite of the window's rows in random order when it closes (so neither
-SQLite's rowid nor PostgreSQL's physical order or xmin reflects submission order).
+``checkin_submit`` decides whether a member's answer is taken (the window, its rate
+limit and cap, a single-use code, a resent form) and has ``answers.response_store``
+store it in the same transaction; closing a window has ``answers.responses_shuffle``
+rewrite its rows in random order. Only ``answers`` touches the raw answers.
 """
 
 from __future__ import annotations
 
 import logging
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from time import monotonic
@@ -25,16 +23,14 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from facilitator.services import audit_record
-from groups.checkins import instruments
+from groups.checkins import answers, instruments
 from groups.checkins.models import (
     K_FLOOR,
-    Answer,
     BlockRollup,
     CheckinWindow,
     ExportJob,
     InstrumentVersion,
     PrivacySettings,
-    Response,
     RollupComment,
     SafetyGuidance,
     SentForm,
@@ -50,7 +46,6 @@ from groups.selectors import groups_visible_to
 logger = logging.getLogger(__name__)
 
 MAX_SLIPS_PER_BATCH = 200
-_random = secrets.SystemRandom()
 
 
 class CheckinRefused(Exception):
@@ -178,7 +173,7 @@ def windows_close(*, windows: list[CheckinWindow], actor=None, now: datetime | N
         )
         SingleUseCode.objects.filter(window_id__in=claimed).delete()
         SentForm.objects.filter(window_id__in=claimed).delete()
-        _responses_shuffle(session_ids=sessions)
+        answers.responses_shuffle(session_ids=sessions)
         for pk in claimed:
             audit_record(actor=actor, action="checkin.window_closed", target=by_pk[pk])
         rollups_nudge(session_ids=sessions)
@@ -208,43 +203,6 @@ def rollups_nudge(*, session_ids: list[int]) -> None:
             logger.warning("rollup nudge not sent; the sweep will make the rollup")
 
     transaction.on_commit(send)
-
-
-def _responses_shuffle(*, session_ids: list[int]) -> None:
-    """Rewrite the sessions' responses and answers under new keys, in random order."""
-    # One read of every response with its answers (an answerless response, which the
-    # form never makes, comes back once with None and is kept whole all the same).
-    kept: dict[int, dict] = {}
-    rows = Response.objects.filter(session_id__in=session_ids).values_list(
-        "session_id", "pk", "answers__version_id", "answers__values"
-    )
-    for session_id, response_id, version_id, values in rows:
-        answers = kept.setdefault(session_id, {}).setdefault(response_id, [])
-        if version_id is not None:
-            answers.append((version_id, values))
-    if not kept:
-        return
-    Answer.objects.filter(response__session_id__in=session_ids).delete()
-    # The answers are gone, so nothing cascades: one DELETE, without the collector
-    # reading every response back first.
-    Response.objects.filter(session_id__in=session_ids)._raw_delete(Response.objects.db)
-    new_responses, new_answers = [], []
-    for session_id, responses in kept.items():
-        shuffled = list(responses.values())
-        _random.shuffle(shuffled)
-        for answers in shuffled:
-            # New random keys are made here, so one bulk insert keeps the shuffled
-            # order (one INSERT per response made closing 10,000 windows take minutes).
-            response = Response(session_id=session_id)
-            new_responses.append(response)
-            new_answers += [
-                Answer(response=response, version_id=version_id, values=values)
-                for version_id, values in answers
-            ]
-    Response.objects.bulk_create(new_responses)
-    # Shuffle the answer rows too, so they do not follow the responses' new order.
-    _random.shuffle(new_answers)
-    Answer.objects.bulk_create(new_answers)
 
 
 # Windows the sweep closes in one transaction, and whose rollups it asks for in one
@@ -401,13 +359,6 @@ def checkin_submit(
         raise ValueError("a check-in needs at least one instrument")
     for version, values in submission.answers.items():
         instruments.values_check(version=version, values=values)
-    # The rows are made before the transaction, so it holds nothing but the checks and
-    # three writes: SQLite serializes writers, and every other check-in waits meanwhile.
-    response = Response(session_id=window.session_id)
-    answers = [
-        Answer(response=response, version=version, values=values)
-        for version, values in submission.answers.items()
-    ]
     with transaction.atomic():
         # Lock the window so a close cannot slip in between the check and the insert,
         # and so its counters (the rate limit and the cap) lose no update.
@@ -433,9 +384,7 @@ def checkin_submit(
             review_reason=locked.review_reason,
         )
         if refusal is None:
-            response.session_id = locked.session_id
-            Response.objects.bulk_create([response])
-            Answer.objects.bulk_create(answers)
+            answers.response_store(session_id=locked.session_id, values_by_version=submission.answers)
             if sent is not None:
                 SentForm.objects.bulk_create([sent])
     if refusal is not None:
@@ -457,7 +406,7 @@ def window_review_decide(*, window: CheckinWindow, actor, void: bool) -> Checkin
         now = timezone.now()
         locked.reviewed_at = now
         if void:
-            Response.objects.filter(session_id=locked.session_id).delete()  # its answers go with it
+            answers.responses_delete(session_ids=[locked.session_id])
             locked.voided_at = now
         CheckinWindow.objects.filter(pk=locked.pk).update(reviewed_at=now, voided_at=locked.voided_at)
         audit_record(
