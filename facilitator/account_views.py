@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from facilitator import selectors, services
 from facilitator.forms import InvitationAcceptForm
+from facilitator.models import invitation_token_hash
 
 RATE_ACTION = "invitation_accept"
 
@@ -30,7 +31,7 @@ def _rate_allows(request: HttpRequest, key: str, *, dry_run: bool) -> bool:
 @sensitive_post_parameters("password1", "password2")
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    key = services.invitation_token_hash(token)
+    key = invitation_token_hash(token)
     if not _rate_allows(request, key, dry_run=True):
         return render(request, "account/invitation_limited.html", status=HTTPStatus.TOO_MANY_REQUESTS)
 

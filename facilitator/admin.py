@@ -13,9 +13,11 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from facilitator import jobs, selectors, services
+from facilitator import health, selectors, services
+from facilitator.audit import audit_record
 from facilitator.forms import InvitationAdminForm
 from facilitator.models import AuditEntry, Invitation, TaskHeartbeat, User
+from groups.selectors import reminders_given_up_count
 
 
 @admin.register(User)
@@ -57,7 +59,7 @@ class UserAdmin(BaseUserAdmin):
         super().save_related(request, form, formsets, change)
         user = form.instance
         if not change:
-            services.audit_record(
+            audit_record(
                 actor=request.user,
                 action="account.admin_created",
                 target=user,
@@ -72,13 +74,13 @@ class UserAdmin(BaseUserAdmin):
 
     def delete_model(self, request, obj) -> None:
         with transaction.atomic():
-            services.audit_record(actor=request.user, action="account.deleted", target=obj)
+            audit_record(actor=request.user, action="account.deleted", target=obj)
             super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset) -> None:
         with transaction.atomic():
             for user in queryset:
-                services.audit_record(actor=request.user, action="account.deleted", target=user)
+                audit_record(actor=request.user, action="account.deleted", target=user)
             super().delete_queryset(request, queryset)
 
     def user_change_password(self, request, id, form_url=""):
@@ -100,7 +102,7 @@ class UserAdmin(BaseUserAdmin):
                     if user.has_usable_password()
                     else "account.password_disabled_by_admin"
                 )
-                services.audit_record(actor=request.user, action=action, target=user)
+                audit_record(actor=request.user, action=action, target=user)
         return response
 
 
@@ -130,7 +132,7 @@ def _every_text(every: timedelta) -> str:
     return ngettext("every minute", "every %(count)d minutes", minutes) % {"count": minutes}
 
 
-# What each kind of overdue work from jobs.overdue_work() is, for an admin. A kind
+# What each kind of overdue work from health.overdue_work() is, for an admin. A kind
 # added there without a label here still shows, by its key.
 _OVERDUE_LABELS = {
     "reminders_due_unsent": _("Reminder emails due and not sent (waiting, retrying, or given up)"),
@@ -148,24 +150,22 @@ _GIVEN_UP_WINDOW = timedelta(days=7)
 
 def _jobs_summary(*, now: datetime) -> dict[str, list[dict[str, Any]]]:
     """The periodic tasks that are not running on time and the work that is overdue."""
-    from groups.services import reminders_given_up_count
-
     late_tasks = []
-    for row in jobs.periodic_tasks_status():
+    for row in health.periodic_tasks_status():
         every = timedelta(seconds=row["every_seconds"])
         completed = row["last_completed"]
         if row["in_beat_schedule"] and not row["enabled"]:
             problem = _("disabled under Periodic tasks")
         elif completed is None:
             problem = _("has not finished a run yet")
-        elif now - completed > jobs.late_after(every):
+        elif now - completed > health.late_after(every):
             problem = _("last finished %(time)s ago") % {"time": timesince(completed, now)}
         else:
             continue
         late_tasks.append({"name": row["name"], "every": _every_text(every), "problem": problem})
     overdue = [
         {"label": _OVERDUE_LABELS.get(kind, kind.replace("_", " ")), "count": count}
-        for kind, count in jobs.overdue_work(now=now).items()
+        for kind, count in health.overdue_work(now=now).items()
         if count
     ]
     given_up = reminders_given_up_count(since=now - _GIVEN_UP_WINDOW)
@@ -196,7 +196,7 @@ class TaskHeartbeatAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("scheduled"))
     def every_display(self, obj: TaskHeartbeat) -> str:
-        every = jobs.schedule_every(obj.name)
+        every = health.schedule_every(obj.name)
         return _every_text(every) if every else _("not in the schedule")
 
     @admin.display(description=_("how long ago"), ordering="-last_run_at")
@@ -205,10 +205,10 @@ class TaskHeartbeatAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("on time?"))
     def state_display(self, obj: TaskHeartbeat) -> str:
-        every = jobs.schedule_every(obj.name)
+        every = health.schedule_every(obj.name)
         if every is None:
             return "-"
-        if timezone.now() - obj.last_run_at > jobs.late_after(every):
+        if timezone.now() - obj.last_run_at > health.late_after(every):
             return format_html("<strong>{}</strong>", _("Overdue"))
         return _("On time")
 

@@ -9,6 +9,7 @@ from django.forms.renderers import DjangoTemplates
 from django.utils.translation import gettext_lazy as _
 
 from facilitator.models import User
+from facilitator.services import password_reset_request
 from facilitator.validators import PASSWORD_MAX_LENGTH
 
 
@@ -108,7 +109,5 @@ class ResetPasswordForm(AllauthResetPasswordForm):
         return self.cleaned_data["email"]
 
     def save(self, request, **kwargs) -> str:
-        from facilitator.services import password_reset_request
-
         password_reset_request(user=self.users[0] if self.users else None)
         return self.cleaned_data["email"]

@@ -7,7 +7,7 @@ account. Group-level permissions live in ``groups.selectors``.
 from allauth.mfa.models import Authenticator
 from django.utils import timezone
 
-from facilitator.models import Invitation, User
+from facilitator.models import Invitation, User, invitation_token_hash
 
 
 def account_is_admin(user) -> bool:
@@ -28,8 +28,6 @@ def account_is_facilitator(user) -> bool:
 
 def invitation_for_token(*, token: str) -> Invitation | None:
     """The pending invitation whose link carries ``token``, or None."""
-    from facilitator.services import invitation_token_hash
-
     if not token or len(token) > 100:
         return None
     return (
@@ -46,3 +44,12 @@ def invitations_visible_to(*, user: User):
     if not account_is_admin(user):
         return Invitation.objects.none()
     return Invitation.objects.select_related("invited_by", "user")
+
+
+def invitations_unsent_count(*, requested_before) -> int:
+    """Invitations asked to be sent before ``requested_before`` and not sent yet."""
+    return (
+        Invitation.objects.filter(accepted_at__isnull=True, send_requested_at__lte=requested_before)
+        .exclude(send_request="")
+        .count()
+    )

@@ -1,23 +1,28 @@
-import hashlib
-import re
 import secrets
-import uuid
 from datetime import timedelta
 from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from facilitator.models import AuditEntry, Invitation, PasswordResetRequest, TaskHeartbeat, User
+from facilitator.audit import audit_record
+from facilitator.celery import publish
+from facilitator.models import (
+    AuditEntry,
+    Invitation,
+    PasswordResetRequest,
+    TaskHeartbeat,
+    User,
+    invitation_token_hash,
+)
 from facilitator.selectors import account_has_second_factor
 
 
@@ -30,55 +35,6 @@ def heartbeat_record(*, name: str) -> TaskHeartbeat:
     return TaskHeartbeat.objects.get(name=name)
 
 
-_ACTION = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
-_ID_KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-_MAX_IDS = 10
-
-
-def _clean_ids(ids: dict[str, Any]) -> dict[str, int | str | bool | None]:
-    if len(ids) > _MAX_IDS:
-        raise ValueError(f"An audit entry holds at most {_MAX_IDS} ids")
-    cleaned: dict[str, int | str | bool | None] = {}
-    for key, value in ids.items():
-        if not _ID_KEY.match(key):
-            raise ValueError(f"Audit id name {key!r} must be a short snake_case word")
-        if isinstance(value, models.Model):
-            value = value.pk
-        if isinstance(value, uuid.UUID):
-            value = str(value)
-        if isinstance(value, str) and len(value) > 64:
-            raise ValueError(f"Audit id {key!r} is too long to be an id")
-        if value is not None and not isinstance(value, int | str):
-            raise ValueError(
-                f"Audit id {key!r} must be an int, a short string or None, not {type(value).__name__}"
-            )
-        cleaned[key] = value
-    return cleaned
-
-
-def audit_record(*, actor: Any, action: str, target: models.Model | None = None, **ids: Any) -> AuditEntry:
-    """Append an entry to the audit log.
-
-    ``actor`` is the account that acted (``None`` or an anonymous user for the
-    system or a visitor); ``action`` is a dotted name such as
-    ``"group.token_rotated"``; ``target`` is the object acted on; ``ids`` are extra
-    ids or small numbers (``threshold=5``), never names, text or member data.
-    """
-    if not _ACTION.match(action):
-        raise ValueError(f"Audit action {action!r} must be a dotted name like 'group.token_rotated'")
-    actor_id = (
-        getattr(actor, "pk", None) if actor is not None and getattr(actor, "is_authenticated", True) else None
-    )
-    entry = AuditEntry(actor_id=actor_id, action=action, ids=_clean_ids(ids))
-    if target is not None:
-        if target.pk is None:
-            raise ValueError("An audit target must be saved first")
-        entry.target_type = ContentType.objects.get_for_model(target, for_concrete_model=False)
-        entry.target_id = str(target.pk)
-    entry.save()
-    return entry
-
-
 # --- Password resets -------------------------------------------------------------
 
 
@@ -86,11 +42,8 @@ def password_reset_request(*, user: User | None) -> PasswordResetRequest:
     """Ask a worker to email ``user`` a password-reset link; for an address with no
     account (``user`` None) the same row and the same publish, and no mail later:
     the form's work and time do not depend on whether the account exists."""
-    from facilitator.jobs import publish
-    from facilitator.tasks import send_password_reset
-
     request = PasswordResetRequest.objects.create(user=user)
-    transaction.on_commit(lambda: publish(send_password_reset, request.pk))
+    transaction.on_commit(lambda: publish("facilitator.tasks.send_password_reset", request.pk))
     return request
 
 
@@ -125,10 +78,6 @@ def password_reset_send(*, request_id: int) -> bool:
 # --- Invitations ------------------------------------------------------------------
 
 
-def invitation_token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def invitation_create(*, invited_by: User, email: str) -> Invitation:
     """Invite ``email`` to become a facilitator; the email goes out from a worker.
 
@@ -155,14 +104,11 @@ def invitation_create(*, invited_by: User, email: str) -> Invitation:
 def invitation_enqueue(*, invitation: Invitation) -> None:
     """Ask for the invitation to be sent (or sent again) by a worker once the current
     transaction commits; only the newest request is ever carried out."""
-    from facilitator.jobs import publish
-    from facilitator.tasks import send_invitation
-
     request = secrets.token_hex(16)
     Invitation.objects.filter(pk=invitation.pk).update(send_request=request, send_requested_at=timezone.now())
     # Bounded and non-fatal: with the broker down the request stays in the database
     # and the invitations sweep carries it out.
-    transaction.on_commit(lambda: publish(send_invitation, invitation.pk, request))
+    transaction.on_commit(lambda: publish("facilitator.tasks.send_invitation", invitation.pk, request))
 
 
 def invitation_send(*, invitation_id: int, request: str | None = None) -> bool:
@@ -362,3 +308,42 @@ def account_admin_changes_audit(
                 audit_record(actor=actor, action="account.profile_changed_by_admin", target=user, field=field)
             )
     return entries
+
+
+# --- Sends whose publish found the broker down -----------------------------------
+
+
+def invitations_send_unsent(*, older_than_minutes: int = 5) -> int:
+    """Carry out the send requests whose publish failed (the broker was down at the
+    time): a new invitation or a "send again".
+
+    Only requests left waiting for a few minutes, so a queued task normally gets there
+    first; each is sent under its own request token, so it goes once."""
+    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
+    waiting = Invitation.objects.filter(accepted_at__isnull=True, send_requested_at__lte=cutoff).exclude(
+        send_request=""
+    )
+    sent = 0
+    for pk, request in waiting.values_list("pk", "send_request"):
+        sent += invitation_send(invitation_id=pk, request=request)
+    return sent
+
+
+# A reset link asked for longer ago than this is not sent late: whoever asked has
+# given up or asked again, and a link arriving an hour later only surprises.
+PASSWORD_RESET_GIVE_UP_MINUTES = 60
+
+
+def password_resets_send_waiting(*, older_than_minutes: int = 2) -> int:
+    """Carry out the password-reset requests whose task never came (the broker was
+    down): those waiting a few minutes, so a queued task normally gets there first;
+    each is sent once (``password_reset_send`` deletes it). Requests older than
+    ``PASSWORD_RESET_GIVE_UP_MINUTES`` are dropped unsent. Returns how many were sent."""
+    now = timezone.now()
+    PasswordResetRequest.objects.filter(
+        created_at__lt=now - timedelta(minutes=PASSWORD_RESET_GIVE_UP_MINUTES)
+    ).delete()
+    waiting = PasswordResetRequest.objects.filter(
+        created_at__lte=now - timedelta(minutes=older_than_minutes)
+    ).values_list("pk", flat=True)
+    return sum(password_reset_send(request_id=pk) for pk in list(waiting[:200]))

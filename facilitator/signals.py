@@ -10,8 +10,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth import signals as auth_signals
 from django.dispatch import receiver
 
+from facilitator.audit import audit_record
 from facilitator.middleware import session_lifetime_start
-from facilitator.services import audit_record
 
 
 @receiver(auth_signals.user_logged_in, dispatch_uid="facilitator.logged_in")

@@ -1,9 +1,22 @@
+"""The facilitator app's Celery tasks: thin wrappers that call a service with ids.
+
+Also the one receiver of Celery's ``task_success`` signal, which records when each
+periodic task last finished (beat's tables only say when it was sent). It is
+connected here because a worker imports every tasks module (autodiscovery) and
+nothing else needs it."""
+
+import logging
 import smtplib
 
 from celery import shared_task
+from celery.signals import task_success
 from django.db import OperationalError
 
-from facilitator import jobs, services
+from facilitator import services
+from facilitator.schedule import BEAT_SCHEDULE
+
+logger = logging.getLogger(__name__)
+PERIODIC_TASKS = frozenset(entry["task"] for entry in BEAT_SCHEDULE.values())
 
 # Every task takes ids (or nothing), claims its work in the database, and so may run
 # twice or be redelivered (acks_late) without a second effect. I/O failures are
@@ -49,6 +62,18 @@ def expire_invitations() -> None:
     """Expire old invitation links, and send those whose publish found the broker down
     (and the password-reset links likewise)."""
     services.invitations_expire()
-    jobs.invitations_send_unsent()
-    jobs.password_resets_send_waiting()
+    services.invitations_send_unsent()
+    services.password_resets_send_waiting()
     services.heartbeat_record(name="expire_invitations")
+
+
+@task_success.connect(weak=False)
+def _periodic_task_completed(sender=None, **kwargs) -> None:
+    """Record when each periodic task last finished."""
+    if sender is None or sender.name not in PERIODIC_TASKS:
+        return
+    try:
+        services.heartbeat_record(name=sender.name)
+    except Exception:
+        # Bookkeeping only: never turn a finished task into a failed one.
+        logger.warning("Could not record that %s finished", sender.name)

@@ -15,11 +15,6 @@ from content.selectors import readings_for_sessions
 from groups.models import Group, Session
 
 
-def session_neutral_label(session: Session) -> str:
-    """ "Tuesday group": the weekday on the group's wall clock, and nothing else."""
-    return _("%(weekday)s group") % {"weekday": date_format(session.local_start, "l")}
-
-
 def moved_line(session: Session) -> list[str]:
     """ "Moved from Tue 22 Dec, 19:00" for a session that moved, in its group's zone."""
     if not session.moved_from:
@@ -80,7 +75,7 @@ def facilitator_feed(*, sessions: Iterable[Session], details: bool = False) -> b
         reading_line = [_("Readings: %(titles)s") % {"titles": "; ".join(titles)}] if titles else []
         body = "\n".join([*moved_line(session), *_where(group), *reading_line, url])
         location = group.location if group.meets_in_person else group.call_link
-        summary = group.name if details else group.member_label or session_neutral_label(session)
+        summary = group.name if details else session.neutral_label
         calendar.add_component(_event(session, summary=summary, description=body, location=location))
     calendar.add_missing_timezones()
     return calendar.to_ical()
@@ -91,7 +86,7 @@ def member_feed(*, group: Group, sessions: Iterable[Session]) -> bytes:
     join details are in the body, where a glance at a lock screen does not reach."""
     calendar = _calendar(group.neutral_label)
     for session in sessions:
-        label = group.member_label or session_neutral_label(session)
+        label = session.neutral_label
         description = "\n".join([*moved_line(session), *_where(group)])
         calendar.add_component(_event(session, summary=label, description=description))
     calendar.add_missing_timezones()

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from facilitator.fields import HttpsURLField
@@ -190,6 +191,14 @@ class Session(models.Model):
     @property
     def local_end(self) -> datetime:
         return self.ends_at.astimezone(self.group.tzinfo)
+
+    @property
+    def neutral_label(self) -> str:
+        """The name a glance at a phone may see: the group's own neutral label, else
+        "Tuesday group" (the weekday on the group's wall clock), and nothing else."""
+        if self.group.member_label:
+            return self.group.member_label
+        return str(_("%(weekday)s group")) % {"weekday": date_format(self.local_start, "l")}
 
     @property
     def local_moved_from(self) -> datetime | None:

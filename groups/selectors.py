@@ -2,8 +2,10 @@
 
 import json
 import logging
+from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from time import monotonic
 
@@ -13,6 +15,7 @@ from django.db.models import F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from facilitator.models import User
 from groups.help_defaults import DEFAULT_EMERGENCY_NUMBERS, DEFAULT_HELP_RESOURCES
 from groups.models import (
     AccessibilityStatement,
@@ -20,6 +23,7 @@ from groups.models import (
     Group,
     GroupFacilitator,
     HelpResource,
+    Reminder,
     Session,
     SessionSeries,
 )
@@ -283,9 +287,7 @@ def group_member_label(*, group: Group, sessions: list[Session]) -> str:
         return group.member_label
     upcoming = [s for s in sessions if not s.is_cancelled]
     if upcoming:
-        from groups.calendar import session_neutral_label
-
-        return session_neutral_label(upcoming[0])
+        return upcoming[0].neutral_label
     return group.neutral_label
 
 
@@ -320,3 +322,78 @@ def facilitator_by_calendar_token(*, token: str):
 def accessibility_statement() -> AccessibilityStatement:
     """The deployment's contact and check date (the defaults until an admin sets them)."""
     return AccessibilityStatement.objects.filter(pk=1).first() or AccessibilityStatement(pk=1)
+
+
+# --- Reminders due ----------------------------------------------------------------
+
+# Sessions read per query when finding due reminders.
+REMINDER_CHUNK = 400
+
+
+def reminders_due_chunks(now: datetime) -> Iterator[list[tuple[Session, User, datetime]]]:
+    """(session, facilitator, due time) for every reminder due by ``now`` for a session
+    that has not started, whether or not a row exists yet, a bounded number of
+    sessions at a time (a long list of ids in one query is too much for SQLite)."""
+    longest = timedelta(hours=168)
+    sessions = (
+        Session.objects.filter(
+            status=Session.Status.SCHEDULED,
+            starts_at__gt=now,
+            starts_at__lte=now + longest,
+            group__archived_at=None,
+        )
+        .select_related("group")
+        .order_by("starts_at", "id")
+    )
+    after: tuple[datetime, int] | None = None
+    while True:
+        page = sessions
+        if after is not None:
+            page = page.filter(Q(starts_at__gt=after[0]) | Q(starts_at=after[0], id__gt=after[1]))
+        chunk = list(page[:REMINDER_CHUNK])
+        if not chunk:
+            return
+        after = (chunk[-1].starts_at, chunk[-1].pk)
+        links = defaultdict(list)
+        for link in (
+            GroupFacilitator.objects.filter(group_id__in={session.group_id for session in chunk})
+            .select_related("user", "user__session_preferences")
+            .order_by("group_id", "id")
+        ):
+            links[link.group_id].append(link.user)
+        due = []
+        for session in chunk:
+            for user in links[session.group_id]:
+                if not user.is_active:
+                    continue
+                preference = getattr(user, "session_preferences", None)
+                enabled = preference.reminders_enabled if preference else True
+                hours = preference.reminder_hours_before if preference else 24
+                due_at = session.starts_at - timedelta(hours=hours)
+                if enabled and due_at <= now:
+                    due.append((session, user, due_at))
+        if due:
+            yield due
+
+
+def reminders_unsettled_count(*, now: datetime, due_before: datetime) -> int:
+    """How many reminders due before ``due_before`` are neither sent nor skipped: not
+    yet tried, waiting to be tried again, or given up on after failing (until their
+    session starts, a facilitator is still going without them)."""
+    count = 0
+    for due in reminders_due_chunks(now):
+        due = [item for item in due if item[2] <= due_before]
+        if not due:
+            continue
+        settled = set(
+            Reminder.objects.filter(session_id__in={session.pk for session, _u, _d in due})
+            .exclude(sent_at=None, skipped_at=None)
+            .values_list("session_id", "user_id", "session_starts_at")
+        )
+        count += sum((session.pk, user.pk, session.starts_at) not in settled for session, user, _d in due)
+    return count
+
+
+def reminders_given_up_count(*, since: datetime) -> int:
+    """How many reminders were given up on (every attempt failed) since ``since``."""
+    return Reminder.objects.filter(failed_at__gte=since).count()

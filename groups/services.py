@@ -7,8 +7,6 @@ import secrets
 import smtplib
 import traceback
 import zoneinfo
-from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from time import monotonic
@@ -25,9 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from content.selectors import readings_for_sessions
+from facilitator.audit import audit_record
 from facilitator.models import User
-from facilitator.services import audit_record
-from groups.calendar import session_neutral_label
 from groups.checkins.selectors import attention_waiting
 from groups.help_defaults import DEFAULT_EMERGENCY_NUMBERS, DEFAULT_HELP_RESOURCES
 from groups.models import (
@@ -41,7 +38,7 @@ from groups.models import (
     new_member_token,
 )
 from groups.recurrence import aware, later_occurrences, local_occurrences, rule_count, series_rule
-from groups.selectors import sessions_with_following
+from groups.selectors import reminders_due_chunks, sessions_with_following
 
 logger = logging.getLogger(__name__)
 
@@ -354,8 +351,6 @@ class SweepResult:
     failed: int = 0
 
 
-# Sessions read per query when finding due reminders.
-REMINDER_CHUNK = 400
 # Reminders claimed at once: only what is about to be sent, so a worker killed
 # mid-send holds back a few reminders (until their claim lapses), never hundreds.
 REMINDER_CLAIM_BATCH = 25
@@ -370,54 +365,8 @@ REMINDER_RETRY_WAITS = (timedelta(0), timedelta(minutes=15), timedelta(hours=1))
 REMINDER_MAX_ATTEMPTS = len(REMINDER_RETRY_WAITS) + 1
 
 
-def _due_reminder_chunks(now: datetime) -> Iterator[list[tuple[Session, User, datetime]]]:
-    """(session, facilitator, due time) for every reminder due by ``now`` for a session
-    that has not started, whether or not a row exists yet, a bounded number of
-    sessions at a time (a long list of ids in one query is too much for SQLite)."""
-    longest = timedelta(hours=168)
-    sessions = (
-        Session.objects.filter(
-            status=Session.Status.SCHEDULED,
-            starts_at__gt=now,
-            starts_at__lte=now + longest,
-            group__archived_at=None,
-        )
-        .select_related("group")
-        .order_by("starts_at", "id")
-    )
-    after: tuple[datetime, int] | None = None
-    while True:
-        page = sessions
-        if after is not None:
-            page = page.filter(Q(starts_at__gt=after[0]) | Q(starts_at=after[0], id__gt=after[1]))
-        chunk = list(page[:REMINDER_CHUNK])
-        if not chunk:
-            return
-        after = (chunk[-1].starts_at, chunk[-1].pk)
-        links = defaultdict(list)
-        for link in (
-            GroupFacilitator.objects.filter(group_id__in={session.group_id for session in chunk})
-            .select_related("user", "user__session_preferences")
-            .order_by("group_id", "id")
-        ):
-            links[link.group_id].append(link.user)
-        due = []
-        for session in chunk:
-            for user in links[session.group_id]:
-                if not user.is_active:
-                    continue
-                preference = getattr(user, "session_preferences", None)
-                enabled = preference.reminders_enabled if preference else True
-                hours = preference.reminder_hours_before if preference else 24
-                due_at = session.starts_at - timedelta(hours=hours)
-                if enabled and due_at <= now:
-                    due.append((session, user, due_at))
-        if due:
-            yield due
-
-
 def _due_reminders(now: datetime) -> list[tuple[Session, User, datetime]]:
-    return [item for chunk in _due_reminder_chunks(now) for item in chunk]
+    return [item for chunk in reminders_due_chunks(now) for item in chunk]
 
 
 def _reminder_rows(due: list[tuple[Session, User, datetime]]) -> dict[tuple[int, int, datetime], Reminder]:
@@ -431,29 +380,6 @@ def _reminder_rows(due: list[tuple[Session, User, datetime]]) -> dict[tuple[int,
     )
     rows = Reminder.objects.filter(session_id__in={session.pk for session, _u, _d in due})
     return {(row.session_id, row.user_id, row.session_starts_at): row for row in rows}
-
-
-def reminders_unsettled_count(*, now: datetime, due_before: datetime) -> int:
-    """How many reminders due before ``due_before`` are neither sent nor skipped: not
-    yet tried, waiting to be tried again, or given up on after failing (until their
-    session starts, a facilitator is still going without them)."""
-    count = 0
-    for due in _due_reminder_chunks(now):
-        due = [item for item in due if item[2] <= due_before]
-        if not due:
-            continue
-        settled = set(
-            Reminder.objects.filter(session_id__in={session.pk for session, _u, _d in due})
-            .exclude(sent_at=None, skipped_at=None)
-            .values_list("session_id", "user_id", "session_starts_at")
-        )
-        count += sum((session.pk, user.pk, session.starts_at) not in settled for session, user, _d in due)
-    return count
-
-
-def reminders_given_up_count(*, since: datetime) -> int:
-    """How many reminders were given up on (every attempt failed) since ``since``."""
-    return Reminder.objects.filter(failed_at__gte=since).count()
 
 
 def reminders_send_due(*, now: datetime | None = None) -> SweepResult:
@@ -477,7 +403,7 @@ def reminders_send_due(*, now: datetime | None = None) -> SweepResult:
     lease = timedelta(minutes=settings.REMINDER_CLAIM_LEASE_MINUTES)
     started = monotonic()
     sent = skipped = failed = 0
-    for due in _due_reminder_chunks(now):
+    for due in reminders_due_chunks(now):
         rows = _reminder_rows(due)
         open_rows = [
             (session, user, rows[(session.pk, user.pk, session.starts_at)])
@@ -657,7 +583,7 @@ def _reminder_email_send(
     only that, never what."""
     context = {
         "details": _details_by_mail(user),
-        "label": session.group.member_label or session_neutral_label(session),
+        "label": session.neutral_label,
         "look_first": look_first,
         "group_url": settings.SITE_URL + reverse("groups:group_detail", kwargs={"pk": session.group_id}),
         "session": session,

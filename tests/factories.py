@@ -142,8 +142,7 @@ def sign_in_to_set_up(client, user) -> None:
     (tests/facilitator/test_password_is_never_enough.py)."""
     from django.urls import reverse
 
-    from facilitator.models import Invitation
-    from facilitator.services import invitation_token_hash
+    from facilitator.models import Invitation, invitation_token_hash
 
     token = f"setup-{user.pk}-{timezone.now().timestamp()}"
     now = timezone.now()

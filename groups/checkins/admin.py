@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from facilitator.admin_singleton import SingletonModelAdmin
-from facilitator.services import audit_record
+from facilitator.audit import audit_record
 from groups.checkins.models import (
     CheckinWindow,
     Instrument,

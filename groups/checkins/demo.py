@@ -1,8 +1,13 @@
 """A check-in to try on the demo site (``manage.py demo_setup``)."""
 
+import itertools
+import random
+from datetime import timedelta
+
 from django.utils import timezone
 
-from groups.checkins import services
+from content.selectors import readings_for_sessions
+from groups.checkins import instruments, rollups, services
 from groups.checkins.models import CheckinWindow
 from groups.models import Group, Session
 
@@ -56,13 +61,6 @@ def demo_trends_ensure(*, group: Group) -> int:
     a real line. Adds one-off sessions before the series for the older points.
     Idempotent: does nothing once the group has any released history. Returns how
     many sessions it filled."""
-    import itertools
-    import random
-    from datetime import timedelta
-
-    from content.selectors import readings_for_sessions
-    from groups.checkins import instruments, rollups
-
     if (
         group.checkin_rollups.exists()
         or CheckinWindow.objects.filter(session__group=group, closed_at__isnull=False).exists()

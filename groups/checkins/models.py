@@ -9,6 +9,7 @@ person, a request or a device. Physical row order is shuffled when the window cl
 
 import secrets
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -583,6 +584,15 @@ class RollupComment(models.Model):
 
     def __str__(self) -> str:
         return str(_("a released comment"))
+
+
+# The export tasks' hard time limit (tasks.export_run and tasks.exports_sweep, which
+# runs exports itself): past it the worker's process is killed, so no attempt holds a
+# job longer than this. The prefork pool enforces it; a solo or thread pool does not.
+EXPORT_TIME_LIMIT_SECONDS = 300
+# A job still RUNNING this long after its attempt began has no worker left: the hard
+# limit, plus a margin for clocks that differ between the machines that compare it.
+EXPORT_LEASE = timedelta(seconds=EXPORT_TIME_LIMIT_SECONDS) + timedelta(minutes=5)
 
 
 class ExportJob(models.Model):

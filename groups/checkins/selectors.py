@@ -38,6 +38,7 @@ from content.models import SessionReading
 from groups.checkins import instruments, stats
 from groups.checkins.answers import responses_count, responses_count_query
 from groups.checkins.models import (
+    EXPORT_LEASE,
     BlockRollup,
     CheckinWindow,
     ExportJob,
@@ -48,6 +49,7 @@ from groups.checkins.models import (
     Signal,
     SignalSeen,
 )
+from groups.checkins.retention import purge_backlog
 from groups.models import Group, Session
 from groups.selectors import groups_for_facilitator, groups_visible_to
 
@@ -937,3 +939,34 @@ def reading_library_figure(*, reading_id: int) -> ReadingFigure | None:
     if not figures or figures[0].sessions < READING_OUTCOME_MIN_SESSIONS:
         return None
     return figures[0]
+
+
+# --- Work due and not yet done (health.overdue_work) ------------------------------
+
+
+def checkins_backlog(*, now: datetime, windows_before: datetime, rollups_before: datetime,
+                     exports_before: datetime) -> dict[str, int]:  # fmt: skip
+    """Check-in work a sweep should have done by now: windows past their close and
+    not closed (by ``windows_before``), closed windows without a rollup (closed by
+    ``rollups_before``), exports waiting or stuck since ``exports_before``, and what
+    the retention purge should already have removed."""
+    return {
+        "windows_past_close_not_closed": CheckinWindow.objects.filter(
+            closed_at__isnull=True, closes_at__lte=windows_before
+        ).count(),
+        "closed_windows_without_rollup": CheckinWindow.objects.filter(
+            closed_at__lte=rollups_before, session__checkin_rollup__isnull=True
+        ).count(),
+        # Waiting since it was made, or since its last attempt began (a failed attempt
+        # puts it back): either way the sweep should have run it by now.
+        "exports_waiting": ExportJob.objects.filter(
+            Q(started_at__isnull=True) | Q(started_at__lte=exports_before),
+            status=ExportJob.Status.PENDING,
+            created_at__lte=exports_before,
+        ).count(),
+        # Its worker is gone (the lease has run out) and the sweep has not claimed it again.
+        "exports_stuck_running": ExportJob.objects.filter(
+            status=ExportJob.Status.RUNNING, started_at__lte=exports_before - EXPORT_LEASE
+        ).count(),
+        **purge_backlog(now=now),
+    }

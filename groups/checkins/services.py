@@ -22,9 +22,11 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from facilitator.services import audit_record
-from groups.checkins import answers, instruments
+from facilitator.audit import audit_record
+from facilitator.celery import publish
+from groups.checkins import answers, exports, instruments
 from groups.checkins.models import (
+    EXPORT_LEASE,
     K_FLOOR,
     BlockRollup,
     CheckinWindow,
@@ -190,19 +192,10 @@ def rollups_nudge(*, session_ids: list[int]) -> None:
     if not session_ids:
         return
     ids = list(session_ids)
-
-    def send() -> None:
-        from groups.checkins import tasks
-
-        try:
-            if len(ids) == 1:
-                tasks.session_rollup_compute.delay(ids[0])
-            else:
-                tasks.session_rollups_compute.delay(ids)
-        except Exception:
-            logger.warning("rollup nudge not sent; the sweep will make the rollup")
-
-    transaction.on_commit(send)
+    if len(ids) == 1:
+        transaction.on_commit(lambda: publish("groups.checkins.tasks.session_rollup_compute", ids[0]))
+    else:
+        transaction.on_commit(lambda: publish("groups.checkins.tasks.session_rollups_compute", ids))
 
 
 # Windows the sweep closes in one transaction, and whose rollups it asks for in one
@@ -457,13 +450,6 @@ def export_record(*, actor, group) -> None:
     audit_record(actor=actor, action="checkin.export_downloaded", target=group)
 
 
-# The export tasks' hard time limit (tasks.export_run and tasks.exports_sweep, which
-# runs exports itself): past it the worker's process is killed, so no attempt holds a
-# job longer than this. The prefork pool enforces it; a solo or thread pool does not.
-EXPORT_TIME_LIMIT_SECONDS = 300
-# A job still RUNNING this long after its attempt began has no worker left: the hard
-# limit, plus a margin for clocks that differ between the machines that compare it.
-EXPORT_LEASE = timedelta(seconds=EXPORT_TIME_LIMIT_SECONDS) + timedelta(minutes=5)
 # Attempts at one job, counting those whose worker died; then it is FAILED.
 EXPORT_MAX_ATTEMPTS = 3
 # A job PENDING this long lost its nudge (or its last attempt failed): the sweep runs it.
@@ -476,8 +462,6 @@ EXPORT_SWEEP_BUDGET_SECONDS = 60
 def export_request(*, actor, group=None) -> ExportJob:
     """Queue a CSV export of released aggregates: one group the actor may see, or the
     whole program for an admin. Raises PermissionDenied otherwise."""
-    from groups.checkins import tasks
-
     if group is None:
         if not actor.is_staff:
             raise PermissionDenied
@@ -488,14 +472,8 @@ def export_request(*, actor, group=None) -> ExportJob:
         actor=actor, action="checkin.export_requested", target=job, group=group.pk if group else None
     )
     job_id = str(job.pk)
-
-    def nudge() -> None:
-        try:
-            tasks.export_run.delay(job_id)
-        except Exception:
-            logger.warning("export nudge not sent; the export sweep will run it")
-
-    transaction.on_commit(nudge)
+    # A nudge: with the broker down, the export sweep runs it.
+    transaction.on_commit(lambda: publish("groups.checkins.tasks.export_run", job_id))
     return job
 
 
@@ -529,8 +507,6 @@ def export_run(*, job_id, now: datetime | None = None) -> ExportJob | None:
     once its lease has run out). FAILED is final and is not raised: there is nothing
     left for a retry to do. The admin's status page stops at FAILED and asks for a new
     export."""
-    from groups.checkins import exports
-
     attempt = _export_claim(job_id=job_id, now=now or timezone.now())
     if attempt is None:
         return None

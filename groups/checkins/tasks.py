@@ -2,6 +2,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from groups.checkins import retention, rollups, services
+from groups.checkins.models import EXPORT_TIME_LIMIT_SECONDS
 
 # Each task claims its work in the database (safe to run twice or be redelivered with
 # acks_late); a database hiccup is retried with backoff and jitter, a bounded number of times.
@@ -39,11 +40,11 @@ def rollups_sweep() -> None:
     rollups.rollups_sweep()
 
 
-# An export's lease (services.EXPORT_LEASE) is longer than this hard limit: a job still
+# An export's lease (models.EXPORT_LEASE) is longer than this hard limit: a job still
 # RUNNING after it has lost its worker, and the sweep claims it again.
 EXPORT_LIMITS = {
-    "soft_time_limit": services.EXPORT_TIME_LIMIT_SECONDS - 50,
-    "time_limit": services.EXPORT_TIME_LIMIT_SECONDS,
+    "soft_time_limit": EXPORT_TIME_LIMIT_SECONDS - 50,
+    "time_limit": EXPORT_TIME_LIMIT_SECONDS,
 }
 
 

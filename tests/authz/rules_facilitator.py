@@ -2,8 +2,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from facilitator.models import Invitation
-from facilitator.services import invitation_token_hash
+from facilitator.models import Invitation, invitation_token_hash
 from tests.authz import OK, REDIRECT, Rule, World, everyone, per_role, signed_in
 
 INVITATION_TOKEN = "authz-matrix-invitation-token"

@@ -128,7 +128,7 @@ def test_a_password_reset_works_end_to_end(live_server, page, axe_check):
     expect(page).to_have_url(re.compile(r"/accounts/password/reset/done/"))
     axe_check(page)
     # A worker sends the link (never the request itself): do its work here.
-    from facilitator.jobs import password_resets_send_waiting
+    from facilitator.services import password_resets_send_waiting
 
     assert password_resets_send_waiting(older_than_minutes=0) == 1
     link = re.search(r"https?://\S+(/accounts/password/reset/key/\S+/)", mail.outbox[-1].body).group(1)

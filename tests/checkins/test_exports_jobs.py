@@ -12,10 +12,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import OperationalError
 from django.utils import timezone
 
-from facilitator import jobs
+from facilitator import health
 from facilitator.models import AuditEntry
 from groups.checkins import exports, services, tasks
-from groups.checkins.models import ExportJob
+from groups.checkins.models import EXPORT_LEASE, EXPORT_TIME_LIMIT_SECONDS, ExportJob
 from tests.checkins.helpers import released_session
 
 pytestmark = pytest.mark.django_db
@@ -85,7 +85,7 @@ def test_an_admin_may_export_any_group_and_the_program(admin_user, group, outsid
 
 def test_the_lease_outlasts_the_export_tasks_hard_time_limit():
     longest = max(tasks.export_run.time_limit, tasks.exports_sweep.time_limit)
-    assert services.EXPORT_LEASE.total_seconds() > longest
+    assert EXPORT_LEASE.total_seconds() > longest
 
 
 def test_a_stuck_running_export_is_taken_again_by_the_sweep_only_after_its_lease(
@@ -100,10 +100,10 @@ def test_a_stuck_running_export_is_taken_again_by_the_sweep_only_after_its_lease
     # A redelivered message, and sweeps while a live worker may still hold the job.
     assert services.export_run(job_id=job.pk) is None
     assert services.exports_sweep(now=started + timedelta(minutes=5)) == 0
-    assert services.exports_sweep(now=started + services.EXPORT_LEASE - timedelta(seconds=1)) == 0
+    assert services.exports_sweep(now=started + EXPORT_LEASE - timedelta(seconds=1)) == 0
     assert _job(job).status == ExportJob.Status.RUNNING and _job(job).attempts == 1
 
-    assert services.exports_sweep(now=started + services.EXPORT_LEASE + timedelta(seconds=1)) == 1
+    assert services.exports_sweep(now=started + EXPORT_LEASE + timedelta(seconds=1)) == 1
     done = _job(job)
     assert done.status == ExportJob.Status.DONE and done.attempts == 2 and done.progress == 100
     assert group.name in done.content
@@ -115,7 +115,7 @@ def test_a_repeated_message_does_nothing_once_the_export_is_done(admin_user, gro
     assert services.export_run(job_id=job.pk).status == ExportJob.Status.DONE
     finished = _job(job).finished_at
 
-    later = timezone.now() + services.EXPORT_LEASE * 2
+    later = timezone.now() + EXPORT_LEASE * 2
     assert services.export_run(job_id=job.pk) is None
     assert services.export_run(job_id=job.pk, now=later) is None
     assert services.exports_sweep(now=later) == 0
@@ -126,18 +126,18 @@ def test_an_export_that_keeps_killing_its_worker_fails_after_its_attempts(admin_
     job = services.export_request(actor=admin_user)
     _killed_mid_export(job, monkeypatch)
     for _attempt in range(services.EXPORT_MAX_ATTEMPTS - 1):
-        after_lease = _job(job).started_at + services.EXPORT_LEASE + timedelta(seconds=1)
+        after_lease = _job(job).started_at + EXPORT_LEASE + timedelta(seconds=1)
         _killed_mid_export(job, monkeypatch, now=after_lease)
     assert _job(job).attempts == services.EXPORT_MAX_ATTEMPTS
 
-    after_lease = _job(job).started_at + services.EXPORT_LEASE + timedelta(seconds=1)
+    after_lease = _job(job).started_at + EXPORT_LEASE + timedelta(seconds=1)
     assert services.export_run(job_id=job.pk, now=after_lease) is None  # no attempt left
     assert services.exports_sweep(now=after_lease) == 0
 
     failed = _job(job)
     assert failed.status == ExportJob.Status.FAILED and failed.finished_at is not None
     assert failed.attempts == services.EXPORT_MAX_ATTEMPTS
-    assert services.exports_sweep(now=after_lease + services.EXPORT_LEASE) == 0
+    assert services.exports_sweep(now=after_lease + EXPORT_LEASE) == 0
     assert _job(job).status == ExportJob.Status.FAILED
 
 
@@ -150,7 +150,7 @@ def test_an_attempt_that_outlived_its_lease_does_not_overwrite_the_next(
     def overtaken(**kwargs):
         # While this (wedged) attempt builds its CSV, its lease runs out and the sweep
         # runs the export again.
-        ExportJob.objects.filter(pk=job.pk).update(started_at=timezone.now() - services.EXPORT_LEASE * 2)
+        ExportJob.objects.filter(pk=job.pk).update(started_at=timezone.now() - EXPORT_LEASE * 2)
         with monkeypatch.context() as inner:
             inner.setattr(exports, "export_csv", lambda **kw: "the later attempt's CSV")
             assert services.exports_sweep() == 1
@@ -221,7 +221,7 @@ def test_transient_failures_end_failed_after_the_last_attempt_and_are_not_retrie
     assert len(calls) == services.EXPORT_MAX_ATTEMPTS
     failed = _job(job)
     assert failed.status == ExportJob.Status.FAILED and failed.attempts == services.EXPORT_MAX_ATTEMPTS
-    assert services.exports_sweep(now=timezone.now() + services.EXPORT_LEASE * 2) == 0
+    assert services.exports_sweep(now=timezone.now() + EXPORT_LEASE * 2) == 0
     assert len(calls) == services.EXPORT_MAX_ATTEMPTS
 
 
@@ -241,7 +241,7 @@ def test_a_bug_in_the_export_fails_the_job_at_once_and_the_task_does_not_retry(
     assert result.successful() and calls == [1]
     assert (_job(job).status, _job(job).attempts) == (ExportJob.Status.FAILED, 1)
     assert services.export_run(job_id=job.pk) is None
-    assert services.exports_sweep(now=timezone.now() + services.EXPORT_LEASE * 2) == 0
+    assert services.exports_sweep(now=timezone.now() + EXPORT_LEASE * 2) == 0
     assert calls == [1]
 
 
@@ -255,19 +255,19 @@ def test_jobs_status_counts_an_export_stuck_running_until_the_sweep_takes_it(
     _killed_mid_export(job, monkeypatch)
     started = _job(job).started_at
 
-    assert jobs.overdue_work(now=started + services.EXPORT_LEASE)["exports_stuck_running"] == 0
+    assert health.overdue_work(now=started + EXPORT_LEASE)["exports_stuck_running"] == 0
     # The lease has run out and two sweeps could have taken it: a sweep is missing.
-    long_after = started + services.EXPORT_LEASE + timedelta(minutes=jobs.GRACE["exports"], seconds=1)
-    assert jobs.overdue_work(now=long_after)["exports_stuck_running"] == 1
+    long_after = started + EXPORT_LEASE + timedelta(minutes=health.GRACE["exports"], seconds=1)
+    assert health.overdue_work(now=long_after)["exports_stuck_running"] == 1
 
     services.exports_sweep(now=long_after)
-    assert jobs.overdue_work(now=long_after)["exports_stuck_running"] == 0
+    assert health.overdue_work(now=long_after)["exports_stuck_running"] == 0
 
 
 def test_time_limits_keep_a_real_workers_export_inside_its_lease():
     # The hard limit is what frees a job; the soft one must leave time to record the failure.
     for task in (tasks.export_run, tasks.exports_sweep):
-        assert task.soft_time_limit < task.time_limit == services.EXPORT_TIME_LIMIT_SECONDS
+        assert task.soft_time_limit < task.time_limit == EXPORT_TIME_LIMIT_SECONDS
     assert tasks.exports_sweep.soft_time_limit > services.EXPORT_SWEEP_BUDGET_SECONDS
 
 
@@ -283,7 +283,7 @@ def test_a_real_worker_runs_the_sweep_that_takes_a_stuck_export_again():
         requested_by=admin,
         status=ExportJob.Status.RUNNING,
         attempts=1,
-        started_at=timezone.now() - services.EXPORT_LEASE - timedelta(minutes=1),
+        started_at=timezone.now() - EXPORT_LEASE - timedelta(minutes=1),
     )
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         tasks.exports_sweep.delay()

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from facilitator import jobs
+from facilitator import health
 from facilitator.schedule import BEAT_SCHEDULE
 from groups.checkins import retention, tasks
 from groups.checkins.models import Answer, Response, RollupComment, SessionRollup
@@ -121,7 +121,7 @@ def test_the_sweep_is_a_scheduled_task_and_its_backlog_shows_in_jobs_status(grou
     released_session(group, SIX_WITH_COMMENTS, **_days_ago(800))
     released_session(group, SIX_WITH_COMMENTS, **_days_ago(200))
     assert any(e["task"] == "groups.checkins.tasks.retention_sweep" for e in BEAT_SCHEDULE.values())
-    backlog = jobs.overdue_work()
+    backlog = health.overdue_work()
     assert backlog["comments_past_retention"] == 12
     assert backlog["released_comments_past_retention"] == 12
     assert backlog["responses_past_retention"] == 6
@@ -132,7 +132,7 @@ def test_the_sweep_is_a_scheduled_task_and_its_backlog_shows_in_jobs_status(grou
         "released_comments_deleted": 12,
     }
 
-    backlog = jobs.overdue_work()
+    backlog = health.overdue_work()
     assert backlog["comments_past_retention"] == backlog["responses_past_retention"] == 0
     assert backlog["released_comments_past_retention"] == 0
 

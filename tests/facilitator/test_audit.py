@@ -4,8 +4,8 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
+from facilitator.audit import audit_record
 from facilitator.models import AuditEntry
-from facilitator.services import audit_record
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from facilitator import services, tasks
-from facilitator.models import AuditEntry, Invitation, User
+from facilitator.models import AuditEntry, Invitation, User, invitation_token_hash
 from facilitator.schedule import BEAT_SCHEDULE
 
 pytestmark = pytest.mark.django_db
@@ -88,7 +88,7 @@ def test_the_database_holds_only_a_hash_of_the_link(admin_user, invite):
     token = link.rstrip("/").rsplit("/", 1)[1]
 
     invitation = Invitation.objects.get()
-    assert invitation.token_hash == services.invitation_token_hash(token)
+    assert invitation.token_hash == invitation_token_hash(token)
     assert token not in str(Invitation.objects.values().get())
 
 

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from facilitator import jobs, services
+from facilitator import services
 from facilitator.models import PasswordResetRequest
 from tests.factories import UserFactory
 
@@ -41,7 +41,7 @@ def _shape(sql: list[str]) -> list[str]:
 def test_an_address_without_an_account_gets_no_mail_at_all(client, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         response, _sql = _ask(client, "stranger@example.org")
-    jobs.password_resets_send_waiting(older_than_minutes=0)
+    services.password_resets_send_waiting(older_than_minutes=0)
     assert response.status_code == HTTPStatus.FOUND
     assert response["Location"] == reverse("account_reset_password_done")
     assert mail.outbox == []
@@ -85,7 +85,7 @@ def test_the_request_row_holds_no_address(client):
 def test_a_waiting_request_is_sent_by_the_sweep_when_the_broker_lost_it(client):
     UserFactory(email="alice@example.org")
     _ask(client, "alice@example.org")  # the on-commit publish never ran: as if lost
-    assert jobs.password_resets_send_waiting(older_than_minutes=0) == 1
+    assert services.password_resets_send_waiting(older_than_minutes=0) == 1
     assert [message.to for message in mail.outbox] == [["alice@example.org"]]
     assert not PasswordResetRequest.objects.exists()
 
@@ -93,7 +93,7 @@ def test_a_waiting_request_is_sent_by_the_sweep_when_the_broker_lost_it(client):
 def test_the_reset_mail_says_nothing_of_the_topic(client):
     UserFactory(email="alice@example.org")
     _ask(client, "alice@example.org")
-    jobs.password_resets_send_waiting(older_than_minutes=0)
+    services.password_resets_send_waiting(older_than_minutes=0)
     (message,) = mail.outbox
     for part in (message.subject, message.body):
         assert not {"trauma", "abuse", "recovery", "survivor"} & set(part.lower().split())

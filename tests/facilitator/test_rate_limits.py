@@ -91,7 +91,7 @@ def test_the_sixth_password_reset_request_within_five_minutes_is_refused(client,
     assert [r.status_code for r in responses[:5]] == [HTTPStatus.FOUND] * 5
     assert responses[5].status_code != HTTPStatus.FOUND
     # Five requests taken, each sent by a worker (the refused sixth made none).
-    from facilitator.jobs import password_resets_send_waiting
+    from facilitator.services import password_resets_send_waiting
 
     assert password_resets_send_waiting(older_than_minutes=0) == 5
     assert len(mail.outbox) == 5

@@ -11,8 +11,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from facilitator import jobs
-from groups import services
+from facilitator import health
+from groups import selectors, services
 from groups.models import Reminder
 from groups.tasks import reminders_sweep
 from tests.factories import GroupFactory, SessionFactory
@@ -100,9 +100,9 @@ def test_a_reminder_given_up_on_stays_overdue_and_is_counted(session, owner):
     )
 
     assert services.reminders_send_due().sent == 0
-    assert jobs.overdue_work()["reminders_due_unsent"] == 1
-    assert services.reminders_given_up_count(since=timezone.now() - timedelta(days=7)) == 1
-    assert services.reminders_given_up_count(since=timezone.now()) == 0
+    assert health.overdue_work()["reminders_due_unsent"] == 1
+    assert selectors.reminders_given_up_count(since=timezone.now() - timedelta(days=7)) == 1
+    assert selectors.reminders_given_up_count(since=timezone.now()) == 0
 
 
 def test_a_reminder_that_failed_once_is_sent_exactly_once_by_a_later_sweep(session, owner, monkeypatch):

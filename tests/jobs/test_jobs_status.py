@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
-from facilitator import jobs, services
+from facilitator import health, services
 from facilitator.models import Invitation, TaskHeartbeat
 from groups.checkins.models import CheckinWindow
 from groups.services import reminders_send_due
@@ -24,7 +24,7 @@ def _status(*args) -> str:
 
 
 def test_a_quiet_site_has_nothing_overdue():
-    assert set(jobs.overdue_work().values()) == {0}
+    assert set(health.overdue_work().values()) == {0}
     assert "Nothing is overdue." in _status("--check")
 
 
@@ -39,7 +39,7 @@ def test_every_declared_task_is_listed_with_what_beat_and_the_worker_recorded():
     )
     services.heartbeat_record(name="heartbeat")
 
-    rows = {row["name"]: row for row in jobs.periodic_tasks_status()}
+    rows = {row["name"]: row for row in health.periodic_tasks_status()}
     output = _status()
 
     assert rows["heartbeat"]["sent_count"] == 7
@@ -51,18 +51,18 @@ def test_every_declared_task_is_listed_with_what_beat_and_the_worker_recorded():
 def test_a_reminder_due_long_ago_and_unsent_is_overdue_until_the_sweep_sends_it(group):
     SessionFactory(group=group, starts_at=timezone.now() + timedelta(hours=20))  # due 4 hours ago
 
-    assert jobs.overdue_work()["reminders_due_unsent"] == 2
+    assert health.overdue_work()["reminders_due_unsent"] == 2
     with pytest.raises(CommandError):
         _status("--check")
 
     reminders_send_due()
-    assert jobs.overdue_work()["reminders_due_unsent"] == 0
+    assert health.overdue_work()["reminders_due_unsent"] == 0
 
 
 def test_a_reminder_just_due_is_not_yet_overdue(group):
     SessionFactory(group=group, starts_at=timezone.now() + timedelta(hours=23, minutes=55))
 
-    assert jobs.overdue_work()["reminders_due_unsent"] == 0
+    assert health.overdue_work()["reminders_due_unsent"] == 0
 
 
 def test_windows_past_close_and_closed_windows_without_rollup_are_overdue(group):
@@ -79,13 +79,13 @@ def test_windows_past_close_and_closed_windows_without_rollup_are_overdue(group)
         closed_at=now - timedelta(days=3),
     )
 
-    overdue = jobs.overdue_work()
+    overdue = health.overdue_work()
     assert overdue["windows_past_close_not_closed"] == 1
     assert overdue["closed_windows_without_rollup"] == 1
     assert "windows past close not closed    1" in _status()
 
     CheckinWindow.objects.filter(pk=past_close.pk).update(closed_at=now)
-    assert jobs.overdue_work()["windows_past_close_not_closed"] == 0
+    assert health.overdue_work()["windows_past_close_not_closed"] == 0
 
 
 def test_an_invitation_left_unsent_is_overdue(admin_user):
@@ -95,10 +95,10 @@ def test_an_invitation_left_unsent_is_overdue(admin_user):
         send_request="waiting",
         send_requested_at=timezone.now(),
     )
-    assert jobs.overdue_work()["invitations_unsent"] == 0
+    assert health.overdue_work()["invitations_unsent"] == 0
     Invitation.objects.filter(pk=invitation.pk).update(send_requested_at=timezone.now() - timedelta(hours=1))
 
-    assert jobs.overdue_work()["invitations_unsent"] == 1
+    assert health.overdue_work()["invitations_unsent"] == 1
 
 
 def test_sync_schedule_puts_every_declared_task_in_the_admins_schedule_once():
@@ -120,7 +120,7 @@ def test_a_finished_periodic_task_records_when_it_completed():
     tasks.windows_sweep.apply()
     tasks.windows_sweep.apply()
 
-    row = {row["name"]: row for row in jobs.periodic_tasks_status()}["checkins-windows"]
+    row = {row["name"]: row for row in health.periodic_tasks_status()}["checkins-windows"]
     assert row["last_completed"] is not None
     assert TaskHeartbeat.objects.get(name="groups.checkins.tasks.windows_sweep").runs == 2
     windows_line = next(line for line in _status().splitlines() if "checkins-windows" in line)
@@ -141,8 +141,8 @@ def test_a_failed_task_is_not_recorded_as_completed(monkeypatch):
 
 
 def test_an_export_waiting_too_long_or_stuck_running_is_overdue_until_the_sweep_runs_it(admin_user):
-    from groups.checkins.models import ExportJob
-    from groups.checkins.services import EXPORT_LEASE, exports_sweep
+    from groups.checkins.models import EXPORT_LEASE, ExportJob
+    from groups.checkins.services import exports_sweep
 
     now = timezone.now()
     fresh = ExportJob.objects.create(requested_by=admin_user)
@@ -160,7 +160,7 @@ def test_an_export_waiting_too_long_or_stuck_running_is_overdue_until_the_sweep_
         requested_by=admin_user, status=ExportJob.Status.RUNNING, attempts=1, started_at=now
     )
 
-    overdue = jobs.overdue_work()
+    overdue = health.overdue_work()
     assert (overdue["exports_waiting"], overdue["exports_stuck_running"]) == (1, 1)
     output = _status()
     assert f"  {'exports stuck running':<32} 1" in output
@@ -169,6 +169,6 @@ def test_an_export_waiting_too_long_or_stuck_running_is_overdue_until_the_sweep_
         _status("--check")
 
     assert exports_sweep() == 2
-    overdue = jobs.overdue_work()
+    overdue = health.overdue_work()
     assert (overdue["exports_waiting"], overdue["exports_stuck_running"]) == (0, 0)
     assert ExportJob.objects.get(pk=fresh.pk).status == ExportJob.Status.PENDING

@@ -1,7 +1,12 @@
 """Every task is safe to redeliver, bounded in time, and publishing never breaks a request."""
 
+import ast
 import logging
+import os
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -9,8 +14,8 @@ from django.core import mail
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerDown
 
-from facilitator import jobs, services, tasks
-from facilitator.celery import app
+from facilitator import services, tasks
+from facilitator.celery import app, publish
 from facilitator.models import Invitation
 from facilitator.schedule import BEAT_SCHEDULE
 
@@ -64,9 +69,53 @@ def test_publish_returns_false_and_logs_no_arguments_when_the_broker_is_down(mon
 
     monkeypatch.setattr(tasks.send_invitation, "delay", refuse)
     with caplog.at_level(logging.WARNING):
-        assert jobs.publish(tasks.send_invitation, 4242) is False
+        assert publish("facilitator.tasks.send_invitation", 4242) is False
     assert "4242" not in caplog.text
     assert "send_invitation" in caplog.text
+
+
+def test_publish_refuses_a_task_name_that_is_not_registered():
+    """A misspelt name is a mistake in the code: it raises, where a broker outage is
+    logged and left to the sweep."""
+    with pytest.raises(KeyError):
+        publish("facilitator.tasks.send_invitations", 1)
+
+
+def test_a_process_that_imported_no_tasks_module_finds_the_task_by_name():
+    """As a web process does: nothing imported the tasks modules before the publish
+    (the first fault run found this: the invitation's publish raised NotRegistered)."""
+    code = (
+        "import sys, django; django.setup()\n"
+        "assert 'facilitator.tasks' not in sys.modules\n"
+        "from facilitator.celery import task_named\n"
+        "print(task_named('facilitator.tasks.send_invitation').name)\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "facilitator.settings.test"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "facilitator.tasks.send_invitation"
+
+
+def test_every_task_a_service_publishes_is_registered():
+    """Services name the tasks they publish (tasks import services, never the other
+    way round): each name written in the code is a registered task."""
+    app.loader.import_default_modules()
+    root = Path(__file__).resolve().parents[2]
+    named = set()
+    for package in ("facilitator", "groups", "content"):
+        for path in (root / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "publish" and node.args:
+                    first = node.args[0]
+                    assert isinstance(first, ast.Constant), (
+                        f"{path}:{node.lineno}: publish a task by its name"
+                    )
+                    named.add(first.value)
+    assert len(named) >= 5, named
+    assert named <= set(app.tasks), named - set(app.tasks)
 
 
 @pytest.mark.django_db

@@ -397,8 +397,7 @@ def _results(session) -> str:
 
 
 def _invitation_forms(pages: Pages, people: People, group) -> None:
-    from facilitator.models import Invitation
-    from facilitator.services import invitation_token_hash
+    from facilitator.models import Invitation, invitation_token_hash
 
     now = timezone.now()
     Invitation.objects.create(
@@ -474,8 +473,7 @@ def _two_step_pages(pages: Pages, people: People, group) -> None:
 
 
 def _setup_link_page(pages: Pages, people: People, group) -> None:
-    from facilitator.models import Invitation
-    from facilitator.services import invitation_token_hash
+    from facilitator.models import Invitation, invitation_token_hash
 
     now = timezone.now()
     Invitation.objects.create(

@@ -6,7 +6,7 @@ With --check, exit with status 1 when something is overdue (for a monitoring pro
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from facilitator import jobs
+from facilitator import health
 
 
 def _ago(moment, now) -> str:
@@ -29,7 +29,7 @@ class Command(BaseCommand):
     def handle(self, *args, check: bool = False, **options):
         now = timezone.now()
         self.stdout.write("Periodic tasks")
-        for row in jobs.periodic_tasks_status():
+        for row in health.periodic_tasks_status():
             if not row["in_beat_schedule"]:
                 beat = "not yet in beat's schedule (start beat once)"
             elif not row["enabled"]:
@@ -41,7 +41,7 @@ class Command(BaseCommand):
             )
             self.stdout.write(f"  {row['name']:<32} every {row['every_seconds']}s, {beat}{completed}")
         self.stdout.write("Overdue work")
-        overdue = jobs.overdue_work(now=now)
+        overdue = health.overdue_work(now=now)
         for kind, count in overdue.items():
             self.stdout.write(f"  {kind.replace('_', ' '):<32} {count}")
         total = sum(overdue.values())
