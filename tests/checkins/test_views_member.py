@@ -344,3 +344,23 @@ def test_with_every_instrument_switched_off_nothing_is_asked_or_stored(client, w
     assert client.get(_url(window)).status_code == HTTPStatus.SERVICE_UNAVAILABLE
     assert client.post(_url(window), form_data()).status_code == HTTPStatus.SERVICE_UNAVAILABLE
     assert not Response.objects.exists()
+
+
+def _body(html: str) -> str:
+    return html[html.index("<body") :]
+
+
+def test_check_in_pages_load_their_styles_and_scripts_in_the_head(client, window):
+    pages = {
+        "form": client.get(_url(window)),
+        "unknown code": client.get(reverse("checkins:checkin", kwargs={"code": "AAAAAAAAA"})),
+        "enter": client.get(reverse("checkins:enter")),
+        "thanks": client.post(_url(window), form_data()),
+        "already": client.get(_url(window)),
+    }
+    for name, page in pages.items():
+        html = page.content.decode()
+        head = html[: html.index("<body")]
+        assert "checkins/checkin.css" in head, name
+        assert 'rel="stylesheet"' not in _body(html) and "<script" not in _body(html), name
+    assert "checkins/checkin.js" in pages["form"].content.decode().split("<body")[0]
