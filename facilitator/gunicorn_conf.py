@@ -10,6 +10,8 @@ ip=..." error lines included).
 
 import os
 
+from facilitator.logging import logging_config
+
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
@@ -22,22 +24,8 @@ errorlog = "-"
 # it was (the help section, say), and with the line's time, when someone needed help.
 access_log_format = '"%(m)s %(U)s %(H)s" %(s)s %(M)sms'
 
-logconfig_dict = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"no_client_details": {"()": "facilitator.logging.NoClientDetailsFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["no_client_details"],
-            "stream": "ext://sys.stdout",
-        }
-    },
-    "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {
-        "gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
-    },
-}
+logconfig_dict = logging_config(
+    level=os.environ.get("LOG_LEVEL", "INFO"),
+    loggers={"gunicorn.error": "INFO", "gunicorn.access": "INFO"},
+    stream="ext://sys.stdout",
+)

@@ -88,3 +88,27 @@ class NoClientDetailsFilter(logging.Filter):
         if record.stack_info:
             record.stack_info = scrub(record.stack_info)
         return True
+
+
+def logging_config(*, level: str, loggers: dict[str, str], stream: str | None = None) -> dict:
+    """The one logging set-up (``dictConfig``): Django's settings (``LOGGING``, also
+    used by Celery's workers and beat) and gunicorn's ``logconfig_dict`` both call it.
+    One console handler, and every record passes ``NoClientDetailsFilter``; the
+    root logger at ``level`` and each of ``loggers`` (name: level) on that handler
+    only, so no library's own handler (Django's mail_admins, say) ever gets a record.
+    ``stream``: where the console writes (``"ext://sys.stdout"``), else stderr."""
+    handler: dict = {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["no_client_details"]}
+    if stream:
+        handler["stream"] = stream
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"no_client_details": {"()": "facilitator.logging.NoClientDetailsFilter"}},
+        "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+        "handlers": {"console": handler},
+        "root": {"handlers": ["console"], "level": level},
+        "loggers": {
+            name: {"handlers": ["console"], "level": logger_level, "propagate": False}
+            for name, logger_level in loggers.items()
+        },
+    }

@@ -19,6 +19,8 @@ from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from facilitator.logging import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -473,28 +475,12 @@ if PRODUCTION:
 # request lines (which carry the client IP in runserver) are replaced by our own
 # filter, and request objects are never rendered into log records.
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"no_client_details": {"()": "facilitator.logging.NoClientDetailsFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["no_client_details"],
-        }
-    },
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {
-        # Django's own default handlers for "django" (an unfiltered console in DEBUG, and
-        # mail_admins, which would mail the request's headers) are replaced by ours.
-        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
-        "django.server": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
-        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
-        "celery": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
-    },
-}
+# Django's own default handlers for "django" (an unfiltered console in DEBUG, and
+# mail_admins, which would mail the request's headers) are replaced by ours.
+LOGGING = logging_config(
+    level=LOG_LEVEL,
+    loggers={"django": LOG_LEVEL, "django.server": LOG_LEVEL, "django.request": "ERROR", "celery": LOG_LEVEL},
+)
 
 # --- Check-ins (groups.checkins) ------------------------------------------------
 # How long a check-in window stays open unless the facilitator closes it earlier.

@@ -187,3 +187,15 @@ def test_an_exceptions_text_is_scrubbed_like_a_message():
 
     assert "Traceback" in text and "ValueError" in text
     assert FORGED not in text
+
+
+def test_gunicorn_and_django_log_through_one_configuration(settings):
+    """Both come from facilitator.logging.logging_config: the same filter, format and
+    handler (gunicorn's writes to stdout), so a change to one reaches the other."""
+    django_config, gunicorn_config = settings.LOGGING, gunicorn_conf.logconfig_dict
+    assert django_config["filters"] == gunicorn_config["filters"]
+    assert django_config["formatters"] == gunicorn_config["formatters"]
+    gunicorn_handler = dict(gunicorn_config["handlers"]["console"])
+    assert gunicorn_handler.pop("stream") == "ext://sys.stdout"
+    assert gunicorn_handler == django_config["handlers"]["console"]
+    assert set(gunicorn_config["handlers"]) == set(django_config["handlers"]) == {"console"}
