@@ -4,9 +4,9 @@ Default: 2,000 groups meeting weekly for 3 years; check-ins in use for the last
 ``checkin_weeks`` weeks of each group (about a million answers), plus three groups
 whose whole history (10, 100 and 1,000 sessions) has check-ins, for the trend figure.
 
-Rollups are made by the bulk path below, which calls the real builders
-(``rollups._rollup_build`` and ``rollups._block_build``) in the real ordinal and block
-order; tests/bench/test_generate.py checks that it stores exactly what
+Rollups are made in bulk by ``rollups.history_build`` and ``rollups.releases_save``,
+which apply the real rules in the real ordinal and block order;
+tests/bench/test_generate.py checks that they store exactly what
 ``rollups.session_rollup_compute`` stores for the same answers.
 """
 
@@ -27,12 +27,8 @@ from groups.checkins import answers, instruments, rollups
 from groups.checkins.models import (
     CODE_ALPHABET,
     CODE_LENGTH,
-    POOL_BLOCK_SIZE,
-    BlockRollup,
     CheckinWindow,
     InstrumentVersion,
-    RollupComment,
-    SessionRollup,
 )
 from groups.models import Group, GroupFacilitator, Session
 
@@ -122,66 +118,22 @@ def _bulk(model, rows: list, log: Callable[[str], None] | None = None) -> None:
 
 
 class _RollupMaker:
-    """The bulk path of ``rollups.session_rollup_compute``: the same builders
-    (``rollups._rollup_build``, ``rollups._block_build``), so the same rules and
-    statistics, one pass per group in closing order instead of one transaction per
-    session."""
+    """The rollups of generated histories, made in bulk by ``rollups.history_build``
+    (the rules ``session_rollup_compute`` applies one session at a time) and saved by
+    ``rollups.releases_save`` a chunk of groups at a time."""
 
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self) -> None:
         self.limits = rollups.thresholds()
-        self.rng = rng
-        self.session_rows: list[SessionRollup] = []
-        self.block_rows: list[BlockRollup] = []
-        self.comments: list[tuple[object, list[str]]] = []
+        self.releases: list[rollups.Release] = []
 
-    def group(self, group_id: int, closed: list[tuple[Session, list[dict]]], first_ordinal: int = 1) -> None:
+    def group(self, group_id: int, closed: list[tuple[Session, list[dict]]]) -> None:
         """``closed``: the group's closed sessions in closing order, each with its
         responses as {instrument key: (version number, values)}."""
-        members: list[tuple] = []
-        responses_of: dict[int, list[dict]] = {}
-        for ordinal, (session, responses) in enumerate(closed, start=first_ordinal):
-            # Bench sessions have no readings assigned: no outcomes to keep.
-            release = rollups._rollup_build(
-                session_id=session.pk,
-                group_id=group_id,
-                ordinal=ordinal,
-                responses=responses,
-                limits=self.limits,
-            )
-            rollup = release.unit
-            if release.comments:
-                self.comments.append((rollup, release.comments))
-            self.session_rows.append(rollup)
-            # As ``rollups._MEMBER_FIELDS`` reads them.
-            members.append((rollup.status, session.pk, session.attendance, session.starts_at, rollup.signal))
-            responses_of[session.pk] = responses
-            if ordinal % POOL_BLOCK_SIZE == 0:
-                built = rollups._block_build(
-                    group_id=group_id,
-                    number=rollup.block,
-                    members=members,
-                    responses=responses_of,
-                    limits=self.limits,
-                )
-                if built is not None:
-                    self.block_rows.append(built.unit)
-                    if built.comments:
-                        self.comments.append((built.unit, built.comments))
-                members, responses_of = [], {}
+        self.releases += rollups.history_build(group_id=group_id, closed=closed, limits=self.limits)
 
     def save(self) -> None:
-        _bulk(SessionRollup, self.session_rows)
-        _bulk(BlockRollup, self.block_rows)
-        comments = []
-        for owner, texts in self.comments:
-            positions = self.rng.sample(range(1, 10 * len(texts) + 10), len(texts))
-            key = "session_rollup" if isinstance(owner, SessionRollup) else "block_rollup"
-            comments += [
-                RollupComment(text=text, position=position, **{key: owner})
-                for text, position in zip(texts, positions, strict=True)
-            ]
-        _bulk(RollupComment, comments)
-        self.session_rows, self.block_rows, self.comments = [], [], []
+        rollups.releases_save(self.releases)
+        self.releases = []
 
 
 def _checkins(
@@ -265,7 +217,7 @@ def generate(
     _bulk(GroupFacilitator, links)
     log(f"{len(groups)} groups, {len(owners) + len(cos) + 2} accounts")
 
-    maker = _RollupMaker(rng)
+    maker = _RollupMaker()
     made = {"sessions": 0, "windows": 0, "responses": 0, "answers": 0}
     chunk = max(1, 20_000 // max(1, sizes.weeks))
     for start in range(0, len(groups), chunk):

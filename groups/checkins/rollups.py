@@ -42,7 +42,7 @@ from django.db.models import F, Max, Q
 
 from content.models import SessionReading
 from groups.checkins import instruments, stats
-from groups.checkins.answers import responses_by_session
+from groups.checkins.answers import ResponseValues, responses_by_session
 from groups.checkins.models import (
     K_FLOOR,
     POOL_BLOCK_SIZE,
@@ -60,6 +60,8 @@ from groups.models import Group, Session
 logger = logging.getLogger(__name__)
 _random = secrets.SystemRandom()
 
+# Rows per INSERT when many are made at once (a sweep's batch, a bulk history).
+INSERT_BATCH = 2000
 COMMENT_KEY = "comment"
 RESONATED_KEY = "resonated"
 
@@ -218,14 +220,14 @@ def _store(releases: list[Release]) -> None:
         more_comments, more_outcomes = release.rows()
         comments += more_comments
         outcomes += more_outcomes
-    RollupComment.objects.bulk_create(comments)
-    ReadingOutcome.objects.bulk_create(outcomes)
+    RollupComment.objects.bulk_create(comments, batch_size=INSERT_BATCH)
+    ReadingOutcome.objects.bulk_create(outcomes, batch_size=INSERT_BATCH)
 
 
 def _insert(model, rows: list) -> None:
     """Insert new rows, their keys set on them (for the comments that point to them)."""
     if connections[router.db_for_write(model)].features.can_return_rows_from_bulk_insert:
-        model.objects.bulk_create(rows)
+        model.objects.bulk_create(rows, batch_size=INSERT_BATCH)
     else:  # SQLite before 3.35 does not say which keys a bulk insert made
         for row in rows:
             row.save(force_insert=True)
@@ -326,6 +328,44 @@ def _block_build(
         comments=_comments(answers) if len(answers) >= limits.k_comments else [],
         outcomes=_outcomes(parts, k=limits.k_scores),
     )
+
+
+def history_build(
+    *, group_id: int, closed: list[tuple[Session, list[ResponseValues]]], limits: PrivacySettings
+) -> list[Release]:
+    """The releases of a group's whole history at once, unsaved: ``closed`` is its
+    closed sessions in closing order (the first is ordinal 1), each with its responses.
+    Each session's release and each complete block's, by the rules
+    ``session_rollup_compute`` applies one session at a time. For a history made in
+    bulk (the benchmark's program); its sessions have no readings."""
+    releases: list[Release] = []
+    members: list[tuple] = []
+    responses_of: dict[int, list[ResponseValues]] = {}
+    for ordinal, (session, responses) in enumerate(closed, start=1):
+        release = _rollup_build(
+            session_id=session.pk, group_id=group_id, ordinal=ordinal, responses=responses, limits=limits
+        )
+        releases.append(release)
+        rollup = release.unit
+        # As ``_MEMBER_FIELDS`` reads them.
+        members.append((rollup.status, session.pk, session.attendance, session.starts_at, rollup.signal))
+        responses_of[session.pk] = responses
+        if ordinal % POOL_BLOCK_SIZE == 0:
+            block = _block_build(
+                group_id=group_id, number=rollup.block, members=members, responses=responses_of, limits=limits
+            )
+            if block is not None:
+                releases.append(block)
+            members, responses_of = [], {}
+    return releases
+
+
+def releases_save(releases: list[Release]) -> None:
+    """Insert releases that ``history_build`` made: the session rollups, the block
+    rollups, then their comments (in random places) and outcomes."""
+    _insert(SessionRollup, [release.unit for release in releases if isinstance(release.unit, SessionRollup)])
+    _insert(BlockRollup, [release.unit for release in releases if isinstance(release.unit, BlockRollup)])
+    _store(releases)
 
 
 # Only what pooling needs of a block's sessions: no statistics, no whole rows.
