@@ -5,10 +5,15 @@
 - ``outsider``: a facilitator of another group, who must see nothing of ``group``
 - ``admin_user``: staff
 - the anonymous member has no account: use the plain ``client``.
+
+And the helpers every suite shares: ``login`` (a session without the sign-in
+steps), ``sign_in_with_code`` (the real sign-in: password, then the authenticator
+code) and ``wait_for`` (tests/waiting.py).
 """
 
 import pytest
 
+from tests import factories, waiting
 from tests.factories import AdminFactory, GroupFactory, UserFactory
 
 
@@ -50,6 +55,17 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture
+def sign_in_with_code():
+    """``tests.factories.sign_in_with_code``: the password, then the authenticator code."""
+    return factories.sign_in_with_code
+
+
+@pytest.fixture
+def wait_for():
+    return waiting.wait_for
 
 
 @pytest.fixture(autouse=True)

@@ -136,6 +136,23 @@ class ReadingPlanFactory(factory.django.DjangoModelFactory):
             self.items.create(reading=reading, position=position)
 
 
+def sign_in_with_code(client, user):
+    """Sign a test client in as a person does: the password, then the authenticator
+    code (when the account has one). Fails the test unless it worked; the client."""
+    from http import HTTPStatus
+
+    from allauth.mfa.models import Authenticator
+    from django.urls import reverse
+
+    response = client.post(reverse("account_login"), {"login": user.email, "password": TEST_PASSWORD})
+    assert response.status_code == HTTPStatus.FOUND, response.status_code
+    if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        response = client.post(reverse("mfa_authenticate"), {"code": totp_code()})
+        assert response.status_code == HTTPStatus.FOUND, response.status_code
+    assert client.session.get("_auth_user_id") == str(user.pk)
+    return client
+
+
 def sign_in_to_set_up(client, user) -> None:
     """Sign ``user`` (an account without a second factor) in as its emailed setup link
     does: the only way such an account gets a session. The password alone is refused

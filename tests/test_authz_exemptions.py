@@ -18,7 +18,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from facilitator.models import User
 from tests.authz import all_rules
 from tests.authz.rules_facilitator import DELEGATED_PREFIXES
-from tests.factories import TEST_PASSWORD, AdminFactory, UserFactory, sign_in_to_set_up, totp_code
+from tests.factories import (
+    TEST_PASSWORD,
+    AdminFactory,
+    UserFactory,
+    sign_in_to_set_up,
+    sign_in_with_code,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -120,16 +126,6 @@ def test_every_account_page_has_an_expectation():
     assert names == set(ACCOUNT_PAGES)
 
 
-def _sign_in(client: Client, user: User) -> None:
-    """A real sign-in: the password, then the authenticator code (when it has one)."""
-    response = client.post(LOGIN_PATH, {"login": user.email, "password": TEST_PASSWORD})
-    assert response.status_code == HTTPStatus.FOUND, response.status_code
-    if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
-        response = client.post(reverse("mfa_authenticate"), {"code": totp_code()})
-        assert response.status_code == HTTPStatus.FOUND, response.status_code
-    assert client.session.get("_auth_user_id") == str(user.pk)
-
-
 def _someone_elses_passkey() -> Authenticator:
     return Authenticator.objects.create(
         user=UserFactory(),
@@ -154,11 +150,11 @@ def _account_kwargs(name: str) -> dict:
 def _client_for(role: str) -> Client:
     client = Client(raise_request_exception=False)
     if role == "facilitator":
-        _sign_in(client, UserFactory())
+        sign_in_with_code(client, UserFactory())
     elif role == "facilitator_setting_up":
         sign_in_to_set_up(client, UserFactory(mfa=False))
     elif role == "admin":
-        _sign_in(client, AdminFactory())
+        sign_in_with_code(client, AdminFactory())
     return client
 
 
@@ -188,7 +184,7 @@ def test_a_facilitator_cannot_edit_or_remove_someone_elses_passkey(name):
         data={"name": "My phone", "credential": {"clientExtensionResults": {"credProps": {"rk": True}}}},
     )
     client = Client(raise_request_exception=False)
-    _sign_in(client, user)
+    sign_in_with_code(client, user)
     # allauth asks for the password again before a key is edited or removed.
     assert client.post(reverse("account_reauthenticate"), {"password": TEST_PASSWORD}).status_code == (
         HTTPStatus.FOUND
@@ -212,7 +208,7 @@ def test_a_facilitator_with_a_passkey_can_open_manage_from_the_two_step_page():
         data={"name": "Alice's phone", "credential": {"clientExtensionResults": {"credProps": {"rk": True}}}},
     )
     client = Client(raise_request_exception=False)
-    _sign_in(client, user)
+    sign_in_with_code(client, user)
     manage = reverse("mfa_list_webauthn")
     assert f'href="{manage}"' in client.get(reverse("mfa_index")).content.decode()
 

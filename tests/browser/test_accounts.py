@@ -9,7 +9,8 @@ from playwright.sync_api import expect
 from facilitator import services
 from facilitator.demo import totp_code_now
 from facilitator.models import Invitation, User
-from tests.factories import TEST_PASSWORD, TEST_TOTP_SECRET, AdminFactory, UserFactory
+from tests.browser.helpers import sign_in_with_form
+from tests.factories import TEST_PASSWORD, AdminFactory, UserFactory
 
 # serialized_rollback: test_checkin.py restores migration data the same way; a plain
 # flush here would recreate content types under new ids and break its restore.
@@ -29,17 +30,6 @@ def _watch_csp(page) -> list[str]:
         ),
     )
     return blocked
-
-
-def _sign_in(page, base_url: str, user, *, secret: str = TEST_TOTP_SECRET) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/"))
-    page.get_by_label("Code").fill(totp_code_now(secret))
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).not_to_have_url(re.compile(r"/accounts/"))
 
 
 @pytest.mark.parametrize("path", ["/accounts/login/", "/accounts/password/reset/", "/accounts/signup/"])
@@ -149,7 +139,7 @@ def test_the_admin_works_under_the_content_security_policy(live_server, page, ax
     admin = AdminFactory()
     facilitator = UserFactory()
     blocked = _watch_csp(page)
-    _sign_in(page, live_server.url, admin)
+    sign_in_with_form(page, live_server.url, admin)
 
     for path in (
         "/admin/",
@@ -184,7 +174,7 @@ def test_an_account_without_a_second_factor_cannot_sign_in_with_its_password(liv
 def test_signed_in_account_pages_pass_axe_on_a_phone(live_server, phone, axe_check):
     user = UserFactory()
     blocked = _watch_csp(phone)
-    _sign_in(phone, live_server.url, user)
+    sign_in_with_form(phone, live_server.url, user)
 
     for path in (
         "/accounts/2fa/",
@@ -202,7 +192,7 @@ def test_signed_in_account_pages_pass_axe_on_a_phone(live_server, phone, axe_che
 def test_the_password_rules_are_the_new_password_fields_description(live_server, page):
     """A screen reader reads the rules with the field: aria-describedby points at the
     help, and the help still holds the rules once the browser has parsed the page."""
-    _sign_in(page, live_server.url, UserFactory())
+    sign_in_with_form(page, live_server.url, UserFactory())
     page.goto(f"{live_server.url}/accounts/password/change/")
 
     new_password = page.get_by_role("textbox", name="New Password:", exact=True)

@@ -6,7 +6,8 @@ import pytest
 from allauth.mfa.models import Authenticator
 from playwright.sync_api import expect
 
-from tests.browser.test_accounts import _sign_in, _watch_csp
+from tests.browser.helpers import sign_in_with_form
+from tests.browser.test_accounts import _watch_csp
 from tests.factories import TEST_PASSWORD, UserFactory
 
 # serialized_rollback: see test_accounts.py.
@@ -35,7 +36,7 @@ def test_a_facilitator_adds_a_passkey_and_signs_in_with_it(live_server, page, ax
     blocked = _watch_csp(page)
     _virtual_authenticator(page)
     user = UserFactory()
-    _sign_in(page, live_server.url, user)
+    sign_in_with_form(page, live_server.url, user)
 
     page.goto(f"{live_server.url}/accounts/2fa/webauthn/add/")
     if "reauthenticate" in page.url:

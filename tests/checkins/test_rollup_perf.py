@@ -211,27 +211,20 @@ def test_the_catch_up_sweep_releases_in_closing_order():
 # --- A real worker ----------------------------------------------------------------
 
 
-def _wait_for(predicate, seconds: float = 20.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if predicate():
-                return True
-        except OperationalError:
-            pass  # the test database's shared-cache SQLite: the worker's transaction holds the table
-        time.sleep(0.1)
-    return False
-
-
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_real_worker_closes_due_windows_and_releases_them_from_one_nudge():
+def test_a_real_worker_closes_due_windows_and_releases_them_from_one_nudge(wait_for):
     from groups.checkins import tasks
 
     windows = [_due_window(GroupFactory(owner=UserFactory()), size) for size in (5, 2, 0)]
     sessions = [w.session_id for w in windows]
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         tasks.windows_sweep.delay()
-        assert _wait_for(lambda: SessionRollup.objects.filter(session_id__in=sessions).count() == 3)
+        # The test database's shared-cache SQLite: the worker's transaction may hold the table.
+        wait_for(
+            lambda: SessionRollup.objects.filter(session_id__in=sessions).count() == 3,
+            what="the worker's three rollups",
+            ignore=(OperationalError,),
+        )
         tasks.windows_sweep.delay()
         tasks.session_rollups_compute.delay(sessions)  # a repeated nudge
         time.sleep(0.5)

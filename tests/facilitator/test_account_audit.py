@@ -17,15 +17,10 @@ def _actions() -> list[str]:
     return list(AuditEntry.objects.order_by("id").values_list("action", flat=True))
 
 
-def _sign_in(client, user) -> None:
-    client.post(reverse("account_login"), {"login": user.email, "password": TEST_PASSWORD})
-    client.post(reverse("mfa_authenticate"), {"code": totp_code()})
-
-
-def test_signing_in_and_out_is_recorded(client, owner):
+def test_signing_in_and_out_is_recorded(client, owner, sign_in_with_code):
     AuditEntry.objects.all().delete()
 
-    _sign_in(client, owner)
+    sign_in_with_code(client, owner)
     client.post(reverse("account_logout"))
 
     assert _actions() == ["account.logged_in", "account.logged_out"]
@@ -62,8 +57,8 @@ def test_a_wrong_second_factor_code_is_recorded(client, owner):
     assert entry.target_id == str(owner.pk)
 
 
-def test_changing_the_password_is_recorded(client, owner):
-    _sign_in(client, owner)
+def test_changing_the_password_is_recorded(client, owner, sign_in_with_code):
+    sign_in_with_code(client, owner)
 
     client.post(
         reverse("account_change_password"),

@@ -1,7 +1,5 @@
 """A real Celery worker (not eager mode) consumes from the configured broker."""
 
-import time
-
 import pytest
 from celery.contrib.testing.worker import start_worker
 
@@ -13,22 +11,13 @@ from facilitator.schedule import BEAT_SCHEDULE
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-def _wait_for(predicate, seconds: float = 20.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
-
-
-def test_a_real_worker_runs_a_published_task():
+def test_a_real_worker_runs_a_published_task(wait_for):
     assert not app.conf.task_always_eager
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         tasks.heartbeat.delay()
         tasks.heartbeat.delay()
 
-        assert _wait_for(lambda: TaskHeartbeat.objects.filter(name="heartbeat", runs=2).exists())
+        wait_for(lambda: TaskHeartbeat.objects.filter(name="heartbeat", runs=2).exists())
 
 
 def test_every_scheduled_task_is_registered():

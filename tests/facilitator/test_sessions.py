@@ -10,12 +10,6 @@ from tests.factories import TEST_PASSWORD, totp_code
 pytestmark = pytest.mark.django_db
 
 
-def _sign_in(client, user) -> None:
-    client.post(reverse("account_login"), {"login": user.email, "password": TEST_PASSWORD})
-    response = client.post(reverse("mfa_authenticate"), {"code": totp_code()})
-    assert response.status_code == HTTPStatus.FOUND, response.content
-
-
 def _shift(client, key: str, seconds: int) -> None:
     session = client.session
     session[key] = session[key] - seconds
@@ -35,8 +29,8 @@ def test_signing_in_issues_a_new_session_key(client, owner):
     assert after != before
 
 
-def test_an_active_account_stays_signed_in(client, owner, settings):
-    _sign_in(client, owner)
+def test_an_active_account_stays_signed_in(client, owner, settings, sign_in_with_code):
+    sign_in_with_code(client, owner)
     _shift(client, SESSION_SEEN_KEY, settings.SESSION_IDLE_TIMEOUT - 60)
 
     response = client.get(reverse("home"))
@@ -44,8 +38,8 @@ def test_an_active_account_stays_signed_in(client, owner, settings):
     assert response.status_code == HTTPStatus.OK
 
 
-def test_an_idle_account_is_signed_out_and_asked_to_sign_in_again(client, owner, settings):
-    _sign_in(client, owner)
+def test_an_idle_account_is_signed_out_and_asked_to_sign_in_again(client, owner, settings, sign_in_with_code):
+    sign_in_with_code(client, owner)
     _shift(client, SESSION_SEEN_KEY, settings.SESSION_IDLE_TIMEOUT + 1)
 
     response = client.get(reverse("home"))
@@ -57,8 +51,10 @@ def test_an_idle_account_is_signed_out_and_asked_to_sign_in_again(client, owner,
     assert "signed out because the page was left unused" in page.content.decode()
 
 
-def test_a_session_older_than_the_absolute_lifetime_ends_even_when_active(client, owner, settings):
-    _sign_in(client, owner)
+def test_a_session_older_than_the_absolute_lifetime_ends_even_when_active(
+    client, owner, settings, sign_in_with_code
+):
+    sign_in_with_code(client, owner)
     _shift(client, SESSION_STARTED_KEY, settings.SESSION_ABSOLUTE_LIFETIME + 1)
 
     response = client.get(reverse("home"))
@@ -67,8 +63,8 @@ def test_a_session_older_than_the_absolute_lifetime_ends_even_when_active(client
     assert "_auth_user_id" not in client.session
 
 
-def test_activity_moves_the_idle_deadline(client, owner, settings):
-    _sign_in(client, owner)
+def test_activity_moves_the_idle_deadline(client, owner, settings, sign_in_with_code):
+    sign_in_with_code(client, owner)
     _shift(client, SESSION_SEEN_KEY, 120)
     before = client.session[SESSION_SEEN_KEY]
 
@@ -83,7 +79,7 @@ def test_the_timeouts_are_thirty_minutes_and_twelve_hours_by_default(settings):
     assert settings.SESSION_COOKIE_AGE <= settings.SESSION_ABSOLUTE_LIFETIME
 
 
-def test_session_and_csrf_cookies_are_httponly(client, owner):
-    _sign_in(client, owner)
+def test_session_and_csrf_cookies_are_httponly(client, owner, sign_in_with_code):
+    sign_in_with_code(client, owner)
 
     assert client.cookies["sessionid"]["httponly"]

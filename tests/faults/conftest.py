@@ -15,26 +15,16 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from tests.waiting import wait_for
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 REDIS_PORT = int(os.environ.get("FAULTS_REDIS_PORT", "6390"))
-
-
-def wait_for(predicate: Callable[[], object], seconds: float, what: str):
-    """Poll until ``predicate`` is truthy; fail with ``what`` after ``seconds``."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.25)
-    pytest.fail(f"Gave up after {seconds}s waiting for {what}")
 
 
 def _free_port() -> int:

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 import pytest
 
 from tests.checkins.helpers import form_data
-from tests.faults.conftest import wait_for
+from tests.waiting import wait_for
 
 # Each test waits out an outage or a restart on purpose: a longer limit than the suite's.
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(900)]

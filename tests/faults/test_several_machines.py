@@ -16,8 +16,9 @@ import time
 import pytest
 
 from tests.checkins.helpers import form_data
-from tests.faults.conftest import BIN, ROOT, Process, _free_port, _worker_process, wait_for
+from tests.faults.conftest import BIN, ROOT, Process, _free_port, _worker_process
 from tests.faults.test_faults import _get, _post
+from tests.waiting import wait_for
 
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(900)]
 
