@@ -18,7 +18,7 @@ help:
 	@echo "make test          run the test suite (browser tests: make test-browser)"
 	@echo "make test-faults   stop Redis and kill workers on purpose (needs redis-server)"
 	@echo "make test-markup   every page through the Nu Html Checker (needs Java and npm)"
-	@echo "make lint          ruff and djLint"
+	@echo "make lint          ruff, djLint and mypy (installs only what linting needs)"
 	@echo "make ci            what .ci/run does on this machine"
 	@echo "make bench         the benchmark (QUICK=1 for a small program); report in bench/results/"
 
@@ -35,8 +35,15 @@ $(VENV)/.installed-test: requirements/base.txt requirements/test.txt | $(BIN)/py
 	$(BIN)/pip install --quiet -r requirements/base.txt -r requirements/test.txt
 	@touch $@
 
+# Linting needs the app's requirements (mypy reads the app with them) and its own
+# tools, none of the test stack.
+$(VENV)/.installed-lint: requirements/base.txt requirements/lint.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements/base.txt -r requirements/lint.txt
+	@touch $@
+
 install: $(VENV)/.installed-base
 install-test: $(VENV)/.installed-test
+install-lint: $(VENV)/.installed-lint
 
 # The Nu Html Checker, pinned in requirements/package-lock.json. --ignore-scripts:
 # the package's install script would download a Java runtime; the machine's is used.
@@ -76,12 +83,13 @@ test-markup: install-markup
 test-all: install-markup
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-lint: install-test
+lint: install-lint
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/djlint templates --lint
+	$(BIN)/mypy
 
-format: install-test
+format: install-lint
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 	$(BIN)/djlint templates --reformat --quiet || true

@@ -369,7 +369,10 @@ def session_reading_move(*, assignment: SessionReading, offset: int) -> None:
 def _unique_plan_slug(title: str, exclude_pk: int | None = None) -> str:
     base = slugify(title)[:90] or "plan"
     slug, n = base, 2
-    while ReadingPlan.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
+    others = (
+        ReadingPlan.objects.exclude(pk=exclude_pk) if exclude_pk is not None else ReadingPlan.objects.all()
+    )
+    while others.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
 

@@ -32,6 +32,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from content.models import SessionReading
@@ -124,7 +125,7 @@ class TrendRow:
 
     @property
     def response_rate(self) -> float | None:
-        if not self.is_released or not self.headcount:
+        if not self.is_released or not self.headcount or self.answers is None:
             return None
         return self.answers / self.headcount
 
@@ -200,7 +201,8 @@ def _session_row(session: Session, blocks: dict[int, BlockRollup]) -> TrendRow:
             status=status,
             starts_at=session.starts_at,
             session=session,
-            count_so_far=session.so_far if status == "open" else None,
+            # An annotation of _trend_sessions.
+            count_so_far=getattr(session, "so_far", None) if status == "open" else None,
         )
     row = TrendRow(
         kind="session",
@@ -317,6 +319,11 @@ class TrendPage:
         return next((row.session for row in reversed(self.rows) if row.kind == "session"), None)
 
 
+def _total(session: Session) -> int:
+    """The trend's whole length, which ``trend_page`` annotates on each session it reads."""
+    return getattr(session, "total")  # noqa: B009 (an annotation: not a field the type knows)
+
+
 def trend_page(*, group: Group, number: int, size: int = TREND_PAGE_SIZE) -> TrendPage:
     """One page of the group's trend, read with a fixed number of queries and only the
     rows it shows, however long the history. A page past the earliest gives the
@@ -341,17 +348,17 @@ def trend_page(*, group: Group, number: int, size: int = TREND_PAGE_SIZE) -> Tre
     def fetch(page: int) -> tuple[Session | None, list[Session]]:
         # One row more on the newer side: where this page's time span ends.
         offset = (page - 1) * size
-        fetched = list(base[max(0, offset - 1) : offset + size])
+        fetched: list[Session] = list(base[max(0, offset - 1) : offset + size])
         if offset:
             return (fetched[0] if fetched else None), fetched[1:]
         return None, fetched
 
     newer, sessions = fetch(number)
     if not sessions and number > 1:
-        total = newer.total if newer is not None else base.count()
+        total = _total(newer) if newer is not None else base.count()
         number = max(1, -(-total // size))
         newer, sessions = fetch(number)
-    total = sessions[0].total if sessions else 0
+    total = _total(sessions[0]) if sessions else 0
     pages = max(1, -(-total // size))
     is_earliest = number >= pages
 
@@ -750,10 +757,12 @@ def signal_unit_for_user(*, user, kind: str, unit_id: int) -> SessionRollup | Bl
     """A raised signal's unit in a group this account facilitates (404 otherwise)."""
     if kind not in ("session", "block"):
         raise Http404
-    model = SessionRollup if kind == "session" else BlockRollup
-    return get_object_or_404(
-        model.objects.filter(group__in=groups_for_facilitator(user=user), signal=Signal.RAISED), pk=unit_id
-    )
+    groups = groups_for_facilitator(user=user)
+    if kind == "session":
+        return get_object_or_404(
+            SessionRollup.objects.filter(group__in=groups, signal=Signal.RAISED), pk=unit_id
+        )
+    return get_object_or_404(BlockRollup.objects.filter(group__in=groups, signal=Signal.RAISED), pk=unit_id)
 
 
 @dataclass(frozen=True)
@@ -766,7 +775,7 @@ class Guidance:
     safeguarding_contact: str  # "" until an admin names one
 
 
-def default_guidance() -> dict[str, str]:
+def default_guidance() -> dict[str, str | Promise]:
     return {
         "next_session": _(
             "Open the session as you always do. Early on, remind the whole group, without "
