@@ -71,7 +71,7 @@ def main(base: str) -> None:
         phone = browser.new_page(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
         phone.goto(href if href.startswith("http") else f"{base}{href[href.index('/g/') :]}")
         phone.screenshot(path=str(OUT / "member-group.png"), full_page=True)
-        checkin = re.search(r"/c/[A-Z0-9]{6}", manage("demo_setup"))
+        checkin = re.search(r"/c/[A-Z0-9]{6,}", manage("demo_setup"))
         if checkin:
             phone.goto(f"{base}{checkin.group(0)}")
             phone.screenshot(path=str(OUT / "member-checkin.png"), full_page=True)
