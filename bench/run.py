@@ -232,17 +232,21 @@ def _wait_http(port: int, seconds: float) -> None:
     raise RuntimeError("gunicorn did not answer /healthz in time")
 
 
+def _floor_session(program) -> int:
+    """The session the floor's rows go to: the last open window's, which no check-in uses."""
+    from groups.models import Session
+
+    return Session.objects.filter(checkin_window__code=program.open_codes[-1]).values_list("pk", flat=True)[0]
+
+
 def web_figures(plan: Plan, program, env: dict) -> list[Figure]:
     from facilitator.models import User
-    from groups.models import Session
 
     admin = User.objects.get(email=program.admin_email)
     trends = User.objects.get(email=program.trend_user_email)
     for user in (admin, trends):
         _with_second_factor(user)
-    floor_session = Session.objects.filter(checkin_window__code=program.open_codes[-1]).values_list(
-        "pk", flat=True
-    )[0]
+    floor_session = _floor_session(program)
     codes = WORK / "codes.txt"
     codes.write_text("\n".join(program.open_codes[:-1]) + "\n")
     trend_paths = {size: f"/checkins/groups/{pk}/trends" for size, pk in program.trend_group_ids.items()}
@@ -284,6 +288,10 @@ def web_figures(plan: Plan, program, env: dict) -> list[Figure]:
                 f"floor {last_floor['throughput_rps']:.0f}/s"
             )
         figures += checkin_figures(checkin_runs, floor_runs, plan)
+        # The form page a member's phone loads on scanning the code, against the same floor.
+        form_path = f"/c/{program.open_codes[0]}"
+        form_runs = [_load(port, "get", "--path", form_path, *load_args) for _ in range(plan.runs)]
+        figures += form_page_figures(form_runs, floor_runs)
 
         page_args = ["--clients", "1", "--requests", str(plan.page_requests), "--seconds", "60"]
         times: dict[int, list] = {}
@@ -349,6 +357,61 @@ def checkin_figures(checkin_runs: list[dict], floor_runs: list[dict], plan: Plan
         Figure("Check-in p50 latency", round(p50, 1) if p50 else None, "ms", "reported", None),
         Figure(
             "Check-in p99 latency", round(p99, 1) if p99 else None, "ms", "< 100", bool(p99 and p99 < 100)
+        ),
+    ]
+
+
+def form_page_figures(form_runs: list[dict], floor_runs: list[dict]) -> list[Figure]:
+    form_rps = _median([r["throughput_rps"] for r in form_runs])
+    floor_rps = _median([r["throughput_rps"] for r in floor_runs])
+    not_ok = sum(sum(n for s, n in r["statuses"].items() if s != "200") + r["errors"] for r in form_runs)
+    return [
+        Figure(
+            "Check-in form page (GET) per second",
+            round(form_rps or 0, 1),
+            "req/s",
+            "reported",
+            None,
+            form_runs,
+            f"GET /c/<code> of one open window, same clients as the check-in; non-200 or failed: {not_ok}",
+        ),
+        Figure(
+            "Form page throughput / floor",
+            round(form_rps / floor_rps, 3) if form_rps and floor_rps else None,
+            "ratio",
+            "reported",
+            None,
+        ),
+    ]
+
+
+def inprocess_figures(measured: dict) -> list[Figure]:
+    """CPU per check-in and per floor POST through Django's handler in this process
+    (bench/profile.py); the step table goes into the report as its own section."""
+    sent = 20 + 2 * measured["count"]  # the warm-up, the timed and the profiled check-ins
+    ok = measured["stored"] == sent
+    return [
+        Figure(
+            "Check-in CPU per POST, in-process",
+            measured["cpu_ms_checkin"],
+            "ms",
+            "reported",
+            None,
+            note=(
+                f"time.process_time over {measured['count']} check-in POSTs through Django's test client "
+                f"(every middleware, the view, the form, the template, the database; no network); "
+                f"{measured['stored']} of {sent} stored{'' if ok else ' (NOT ALL: the figures are wrong)'}"
+            ),
+        ),
+        Figure("Floor CPU per POST, in-process", measured["cpu_ms_floor"], "ms", "reported", None),
+        Figure(
+            "Check-in CPU / floor CPU, in-process",
+            round(measured["cpu_ms_checkin"] / measured["cpu_ms_floor"], 1)
+            if measured["cpu_ms_floor"]
+            else None,
+            "ratio",
+            "reported",
+            None,
         ),
     ]
 
@@ -577,6 +640,19 @@ def markdown(report: dict) -> str:
     notes = [f"- {f['name']}: {f['note']}" for f in report["figures"] if f.get("note")]
     if notes:
         lines += ["", "Notes:", "", *notes]
+    profile = report.get("profile")
+    if profile:
+        lines += [
+            "",
+            f"## Where a check-in's time goes (cProfile over {profile['count']} POSTs, in-process)",
+            "",
+            "Cumulative time per check-in of each step, with what it calls; steps nest (the whole",
+            "request holds the others), and profiling slows everything by about the same factor.",
+            "",
+            "| Step | Function | ms per check-in |",
+            "|---|---|---:|",
+            *(f"| {s['step']} | `{s['function']}` | {s['ms_per_checkin']} |" for s in profile["steps"]),
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -598,7 +674,7 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     from django.core.management import call_command
 
-    from bench import generate
+    from bench import generate, profile
 
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)
@@ -619,6 +695,9 @@ def main(argv: list[str] | None = None) -> int:
         )
     ]
     figures += web_figures(plan, program, env)
+    measured = profile.measure(codes=program.open_codes[:-1], floor_session=_floor_session(program))
+    log(f"in-process: check-in {measured['cpu_ms_checkin']} ms CPU, floor {measured['cpu_ms_floor']} ms")
+    figures += inprocess_figures(measured)
     figures += sweep_figures(plan, env)
     report = {
         "quick": plan.quick,
@@ -628,6 +707,7 @@ def main(argv: list[str] | None = None) -> int:
         "plan": asdict(plan),
         "program": program.counts,
         "figures": [asdict(f) for f in figures],
+        "profile": measured,
     }
     write_report(report, args.out)
     log(f"wrote {args.out / 'latest.json'} and latest.md in {report['seconds']:.0f} s")

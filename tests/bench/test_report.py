@@ -112,3 +112,37 @@ def test_trend_queries_are_not_met_when_the_page_did_not_answer():
     figures = run.trend_figures(times, {10: (302, 3)})
 
     assert next(f for f in figures if f.name == "Trend page queries, 10 sessions").met is False
+
+
+def test_the_form_page_is_reported_against_the_same_floor():
+    figures = run.form_page_figures([_run(300), _run(400), _run(500)], [_run(1000)] * 3)
+    by_name = {f.name: f for f in figures}
+    assert by_name["Check-in form page (GET) per second"].value == 400
+    assert by_name["Form page throughput / floor"].value == 0.4
+    assert "non-200 or failed: 0" in by_name["Check-in form page (GET) per second"].note
+
+
+def test_the_in_process_cost_and_its_profile_are_in_the_report(tmp_path):
+    measured = {
+        "count": 300,
+        "cpu_ms_checkin": 6.9,
+        "cpu_ms_floor": 0.6,
+        "statuses": {"200": 620},
+        "stored": 620,
+        "steps": [
+            {"step": "Window lookup by code", "function": "window_for_code", "ms_per_checkin": 2.1},
+            {"step": "The submit transaction", "function": "checkin_submit", "ms_per_checkin": 2.7},
+        ],
+    }
+    figures = run.inprocess_figures(measured)
+    by_name = {f.name: f for f in figures}
+    assert by_name["Check-in CPU per POST, in-process"].value == 6.9
+    note = by_name["Check-in CPU per POST, in-process"].note
+    assert "time.process_time over 300 check-in POSTs" in note and "620 of 620 stored" in note
+    assert by_name["Check-in CPU / floor CPU, in-process"].value == 11.5
+
+    run.write_report({**_report(figures), "profile": measured}, tmp_path)
+    text = (tmp_path / "latest.md").read_text()
+    assert "## Where a check-in's time goes (cProfile over 300 POSTs, in-process)" in text
+    assert "| Window lookup by code | `window_for_code` | 2.1 |" in text
+    assert json.loads((tmp_path / "latest.json").read_text())["profile"]["cpu_ms_checkin"] == 6.9
