@@ -32,12 +32,12 @@ from groups.checkins.models import CheckinWindow
 STEPS = [
     ("Whole request (middleware, view, response)", "django/core/handlers/base.py", "get_response"),
     ("Reading the POST body", "django/core/handlers/wsgi.py", "_get_post"),
-    ("Window lookup by code", "groups/checkins/selectors.py", "window_for_code"),
-    ("Published instrument versions", "groups/checkins/instruments.py", "current_versions"),
-    ("The session's readings", "groups/checkins/selectors.py", "session_readings"),
-    ("Form built and validated", "django/forms/forms.py", "full_clean"),
+    ("What the code finds (window, label, readings)", "groups/checkins/selectors.py", "checkin_for_code"),
+    ("Published instrument versions", "groups/checkins/instruments.py", "current_versions_read"),
+    ("The form built", "groups/checkins/forms.py", "__init__"),
+    ("The form validated", "django/forms/forms.py", "full_clean"),
     ("The submit transaction", "groups/checkins/services.py", "checkin_submit"),
-    ("The thank-you page rendered", "django/shortcuts.py", "render"),
+    ("The thank-you page (kept text, groups/pages.py)", "groups/pages.py", "page_text"),
 ]
 PHONE = {"HTTP_SEC_FETCH_SITE": "same-origin", "HTTP_ORIGIN": "null"}
 FORM = "application/x-www-form-urlencoded"

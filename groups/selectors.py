@@ -51,7 +51,8 @@ def groups_visible_to(*, user) -> QuerySet[Group]:
 # Saving or deleting one (the admin, help_resources_add_defaults) forgets them in the
 # process that saved; the others show the change within HELP_RESOURCES_TTL_SECONDS.
 HELP_RESOURCES_TTL_SECONDS = 60
-_help_resources_kept: dict[str, tuple[float, list[HelpResource]]] = {}
+# country -> (when read, the helplines, what a member page shows of them)
+_help_resources_kept: dict[str, tuple[float, list[HelpResource], tuple]] = {}
 
 
 # The fields a copy of the helplines keeps (everything a member page shows).
@@ -137,9 +138,23 @@ def help_resources(*, country: str | None = None) -> list[HelpResource]:
         )
     except DatabaseError:
         return _help_copy_read(country)
-    _help_resources_kept[country] = (monotonic(), resources)
+    _help_resources_kept[country] = (monotonic(), resources, _help_shown(resources))
     _help_copy_write(country, resources)
     return resources
+
+
+def _help_shown(resources: list[HelpResource]) -> tuple:
+    return tuple(tuple(getattr(resource, field) for field in _HELP_FIELDS) for resource in resources)
+
+
+def help_resources_shown(*, country: str | None = None) -> tuple:
+    """Everything a member page shows of ``help_resources()``, as one value: equal
+    whenever the pages would be (groups.pages keys the pages it keeps by it)."""
+    resources = help_resources(country=country)
+    kept = _help_resources_kept.get((country or settings.HELP_COUNTRY).upper())
+    if kept is not None and kept[1] is resources:
+        return kept[2]
+    return _help_shown(resources)  # the copy read while the database is down
 
 
 def help_resources_forget(**_signal_kwargs) -> None:

@@ -38,7 +38,12 @@ def member_page(
 ) -> HttpResponse:
     """Render a page in the member layout: never stored by the browser or a proxy, so
     Back after a quick exit and a shared device's cache show nothing."""
-    response = render(request, template_name, context or {}, status=status)
+    return member_page_response(render(request, template_name, context or {}, status=status))
+
+
+def member_page_response(response: HttpResponse) -> HttpResponse:
+    """A member page's response (rendered for the request, or kept text from
+    groups.pages), with what every member page sends."""
     add_never_cache_headers(response)
     patch_cache_control(response, no_store=True, private=True)
     response.member_page = True  # groups.middleware leaves it as it is

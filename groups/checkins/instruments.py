@@ -87,9 +87,16 @@ def current_versions() -> list[InstrumentVersion]:
     shows on the next request, in every process. The versions are shared between
     requests: read them, never change them.
     """
+    return current_versions_read()[0]
+
+
+def current_versions_read() -> tuple[list[InstrumentVersion], tuple]:
+    """``current_versions()``, with the rows they were built from: equal rows, equal
+    versions (groups.pages keeps the check-in form page by them)."""
     global _built
     rows = _rows()
-    if _built is None or _built[0] != rows:
+    built = _built
+    if built is None or built[0] != rows:
         versions = list(
             _current()
             .select_related("instrument")
@@ -98,8 +105,8 @@ def current_versions() -> list[InstrumentVersion]:
         )
         # Paired with the rows read before the versions: if something changed between
         # the two reads, the next call sees different rows and builds again.
-        _built = (rows, versions)
-    return list(_built[1])
+        built = _built = (rows, versions)
+    return list(built[1]), built[0]
 
 
 def who5_raw(values: dict) -> int | None:

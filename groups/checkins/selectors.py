@@ -6,7 +6,9 @@ far comes from ``answers``, the anonymity boundary, and everything else from wha
 
 from __future__ import annotations
 
-from collections import defaultdict
+import functools
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -14,6 +16,7 @@ from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
+from django.db import connections, router
 from django.db.models import (
     Case,
     Count,
@@ -68,6 +71,103 @@ def window_for_code(*, code: str) -> CheckinWindow | None:
         return CheckinWindow.objects.select_related("session__group").get(code=code)
     except CheckinWindow.DoesNotExist:
         return None
+
+
+@dataclass(frozen=True)
+class CodeLookup:
+    """What a member's code finds: its state, and for an open window the window (with
+    its session and group) and the session's readings. These are kept by the process
+    and shared between requests: read them, never change them."""
+
+    UNKNOWN, CLOSED, NOT_OPEN, OPEN = "unknown", "closed", "not open", "open"
+
+    state: str
+    window: CheckinWindow | None = None
+    readings: tuple[tuple[str, str], ...] = ()
+
+
+# What decides a member's page for a code: the window's state and mode, the group's
+# label and the session's readings (a row for each reading assigned, or one row).
+_CODE_ROW_FIELDS = (
+    "pk",
+    "mode",
+    "opened_at",
+    "closed_at",
+    "closes_at",
+    "session_id",
+    "session__group_id",
+    "session__group__member_label",
+    "session__reading_assignments__pk",
+    "session__reading_assignments__position",
+    "session__reading_assignments__reading_id",
+    "session__reading_assignments__reading__title",
+    "session__reading_assignments__reading__is_published",
+)
+_OPENED_AT, _CLOSED_AT = _CODE_ROW_FIELDS.index("opened_at"), _CODE_ROW_FIELDS.index("closed_at")
+CODES_KEPT = 2048
+_open_kept: OrderedDict[str, tuple[tuple, CodeLookup]] = OrderedDict()
+_open_kept_lock = threading.Lock()
+
+
+@functools.cache
+def _code_rows_sql(alias: str) -> str:
+    # Compiled by the ORM once per process, as instruments._rows_sql: compiling is
+    # most of what the read would cost. The code is its only parameter.
+    rows = (
+        CheckinWindow.objects.filter(code="")
+        .order_by("session__reading_assignments__position", "session__reading_assignments__pk")
+        .values_list(*_CODE_ROW_FIELDS)
+    )
+    sql, params = rows.query.get_compiler(using=alias).as_sql()
+    if params != ("",):
+        raise RuntimeError(f"the code should be the read's only parameter, not {params!r}")
+    return sql
+
+
+def _code_rows(code: str) -> tuple:
+    alias = router.db_for_read(CheckinWindow)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(_code_rows_sql(alias), [code])
+        return tuple(cursor.fetchall())
+
+
+def checkin_for_code(*, code: str) -> CodeLookup:
+    """What a member's code finds, in one cheap read when nothing changed.
+
+    Each process keeps the open windows it built, with the rows it built them from,
+    and reuses one while a read of the same rows finds them unchanged (the way
+    ``instruments.current_versions`` keeps the instruments): a window closed, a label
+    edited, a reading assigned or renamed shows on the next request, in every process.
+    A kept window's counters are not current: the submit reads the window again, locked,
+    and that read decides. Unknown, closed and not yet open codes are told from the
+    rows alone, one read each, and are not kept.
+    """
+    rows = _code_rows(code)
+    if not rows:
+        return CodeLookup(CodeLookup.UNKNOWN)
+    if rows[0][_CLOSED_AT] is not None:
+        return CodeLookup(CodeLookup.CLOSED)
+    if rows[0][_OPENED_AT] is None:
+        return CodeLookup(CodeLookup.NOT_OPEN)
+    with _open_kept_lock:
+        kept = _open_kept.get(code)
+        if kept is not None and kept[0] == rows:
+            _open_kept.move_to_end(code)
+            return kept[1]
+    window = window_for_code(code=code)
+    if window is None:  # deleted since the read: as if never there
+        return CodeLookup(CodeLookup.UNKNOWN)
+    if not window.is_open:  # closed since the read
+        return CodeLookup(CodeLookup.CLOSED)
+    # Paired with the rows read before the window: if something changed between the
+    # two reads, the next request reads other rows and builds again.
+    found = CodeLookup(CodeLookup.OPEN, window, tuple(session_readings(session=window.session)))
+    with _open_kept_lock:
+        _open_kept[code] = (rows, found)
+        _open_kept.move_to_end(code)
+        while len(_open_kept) > CODES_KEPT:
+            _open_kept.popitem(last=False)
+    return found
 
 
 def window_for_session(*, session: Session) -> CheckinWindow | None:

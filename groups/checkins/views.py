@@ -27,11 +27,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
+from groups import pages
 from groups.checkins import charts, exports, instruments, retention, rollups, selectors, services
 from groups.checkins.forms import CheckinForm, CodeForm, SlipCountForm, WindowSettingsForm
-from groups.checkins.models import CheckinWindow
+from groups.checkins.models import CheckinWindow, new_send_key
 from groups.selectors import group_for_user, groups_visible_to
-from groups.views import member_page
+from groups.views import member_page, member_page_response
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +69,11 @@ def _member(request, template, context=None, status=HTTPStatus.OK) -> HttpRespon
     return response
 
 
+def _kept(template: str, values: dict, status=HTTPStatus.OK, build=None) -> HttpResponse:
+    """A member page made from plain values, rendered once and then kept (groups.pages)."""
+    return member_page_response(HttpResponse(pages.page_text(template, values, build), status=status))
+
+
 @require_safe
 def checkin_enter(request: HttpRequest) -> HttpResponse:
     """Type the code from the screen (for those who did not scan the QR code)."""
@@ -99,22 +105,31 @@ def _post_signal(request: HttpRequest, form: CheckinForm | None) -> instruments.
     return form.safety_signal()
 
 
-def _unsaved(
+# A page answering a check-in that stored nothing (or a GET of the same page): a member
+# who said they do not feel safe, or whose WHO-5 is very low, sees the help section at
+# the top of the page even though the answer was refused or incomplete. The signal
+# lives in this response only: no redirect, cookie or log line carries it, and the
+# kept page it picks is one of three that every member is served alike.
+
+
+def _notice(
     request: HttpRequest,
     template: str,
-    context: dict,
+    values: dict,
     status=HTTPStatus.OK,
     *,
     form: CheckinForm | None = None,
 ) -> HttpResponse:
-    """A page answering a check-in that stored nothing (or a GET of the same page).
+    return _kept(template, {**values, "signal": _post_signal(request, form)}, status)
 
-    A member who said they do not feel safe, or whose WHO-5 is very low, sees the help
-    section at the top of the page even though the answer was refused or incomplete.
-    The signal lives in this response only: no redirect, cookie, log line or cache
-    entry carries it.
-    """
-    return _member(request, template, {**context, "signal": _post_signal(request, form)}, status)
+
+def _form_again(
+    request: HttpRequest, context: dict, status=HTTPStatus.OK, *, form: CheckinForm
+) -> HttpResponse:
+    """The form with the member's answers and what needs another look: rendered for
+    this response, never kept (it holds what the member typed)."""
+    context = {**context, "send_key": context["form"].key_to_send(), "signal": _post_signal(request, form)}
+    return _member(request, "checkins/checkin_form.html", context, status)
 
 
 # What a code that takes no answers says; the three names have the same length.
@@ -122,9 +137,13 @@ UNKNOWN, CLOSED, NOT_OPEN = "unknown", "elapsed", "pending"
 
 
 def _unavailable(request: HttpRequest, state: str, *, form: CheckinForm | None = None) -> HttpResponse:
-    return _unsaved(
+    return _notice(
         request, "checkins/checkin_unavailable.html", {"state": state}, HTTPStatus.NOT_FOUND, form=form
     )
+
+
+# Stands for the send key in the kept form page; each response gets a new key in its place.
+SEND_KEY_SLOT = "send-key-of-this-copy"
 
 
 # Not Django's CSRF check: member pages send no referrer (<meta name="referrer"
@@ -137,39 +156,49 @@ def checkin(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST" and _cross_site(request):
         # Refused, but a browser that posted from a copy of the form elsewhere (a
         # translation proxy, say) may still carry a member's "I do not feel safe".
-        return _unsaved(request, "checkins/checkin_refused.html", {}, HTTPStatus.FORBIDDEN)
-    window = selectors.window_for_code(code=services.normalise_code(code))
+        return _notice(request, "checkins/checkin_refused.html", {}, HTTPStatus.FORBIDDEN)
+    found = selectors.checkin_for_code(code=services.normalise_code(code))
     # Unknown, closed and not yet open answer alike (status, headers, length, queries):
     # only the words differ, by a class of the same length. A guesser learns nothing
     # about which codes exist.
-    if window is None:
+    if found.state == found.UNKNOWN:
         return _unavailable(request, UNKNOWN)
-    if window.is_closed or window.has_expired(timezone.now()):
-        return _unavailable(request, CLOSED)
-    if not window.is_open:
+    if found.state == found.NOT_OPEN:
         return _unavailable(request, NOT_OPEN)
-    context = {"window": window, "label": window.session.group.neutral_label}
+    window, readings = found.window, list(found.readings)
+    if found.state == found.CLOSED or window is None or window.has_expired(timezone.now()):
+        return _unavailable(request, CLOSED)
+    label = window.session.group.neutral_label
     single_use = window.mode == CheckinWindow.Mode.SINGLE_USE
     if not single_use and window.pk in _answered_windows(request):
         status = HTTPStatus.CONFLICT if request.method == "POST" else HTTPStatus.OK
-        return _unsaved(request, "checkins/checkin_already.html", context, status)
+        return _notice(request, "checkins/checkin_already.html", {"label": label}, status)
 
-    versions = instruments.current_versions()
+    versions, versions_rows = instruments.current_versions_read()
     if not versions:
         # Every instrument switched off in the admin: nothing to ask, so nothing to store
         # (and no answer to read a signal from).
-        return _member(
-            request, "checkins/checkin_unavailable.html", {"state": NOT_OPEN}, HTTPStatus.SERVICE_UNAVAILABLE
+        return _kept("checkins/checkin_unavailable.html", {"state": NOT_OPEN}, HTTPStatus.SERVICE_UNAVAILABLE)
+    if request.method != "POST":
+        values = {
+            "label": label,
+            "single_use": single_use,
+            "versions": versions_rows,
+            "readings": tuple(readings),
+            "send_key": SEND_KEY_SLOT,
+        }
+        text = pages.page_text(
+            "checkins/checkin_form.html",
+            values,
+            build=lambda: {"form": CheckinForm(versions=versions, readings=readings, single_use=single_use)},
         )
-    form = CheckinForm(
-        request.POST if request.method == "POST" else None,
-        versions=versions,
-        readings=selectors.session_readings(session=window.session),
-        single_use=single_use,
-    )
-    context["form"] = form
-    if request.method == "GET" or not form.is_valid():
-        return _unsaved(request, "checkins/checkin_form.html", context, form=form)
+        # A new key for every copy of the form: the same copy sent twice is stored once.
+        return member_page_response(HttpResponse(text.replace(SEND_KEY_SLOT, new_send_key(), 1)))
+
+    form = CheckinForm(request.POST, versions=versions, readings=readings, single_use=single_use)
+    context = {"label": label, "form": form}
+    if not form.is_valid():
+        return _form_again(request, context, form=form)
     try:
         signal = services.checkin_submit(
             window=window,
@@ -192,19 +221,20 @@ def checkin(request: HttpRequest, code: str) -> HttpResponse:
         )
         # The signal from the answers as the member sent them, checked by the form
         # they answered.
-        return _unsaved(request, "checkins/checkin_form.html", context, HTTPStatus.CONFLICT, form=form)
+        return _form_again(request, context, HTTPStatus.CONFLICT, form=form)
     except services.CheckinRefused as refused:
         if refused.reason == services.CheckinRefused.CLOSED:
             return _unavailable(request, CLOSED, form=form)
         if refused.reason == services.CheckinRefused.SLIP:
             form.add_error("slip_code", refused.message)
-            return _unsaved(request, "checkins/checkin_form.html", context, HTTPStatus.BAD_REQUEST, form=form)
+            return _form_again(request, context, HTTPStatus.BAD_REQUEST, form=form)
         status = HTTPStatus.TOO_MANY_REQUESTS if refused.reason == refused.BUSY else HTTPStatus.CONFLICT
         context["refusal"] = refused.message
-        return _unsaved(request, "checkins/checkin_form.html", context, status, form=form)
+        return _form_again(request, context, status, form=form)
     # The thank-you page is this response: no redirect, so nothing about the answer
-    # (not even "needs help") travels in a URL, the history or a cookie.
-    response = _member(request, "checkins/checkin_thanks.html", {**context, "signal": signal})
+    # (not even "needs help") travels in a URL, the history or a cookie. It is one of
+    # three kept pages per label (by the help state), the same for every member.
+    response = _kept("checkins/checkin_thanks.html", {"label": label, "signal": signal})
     if not single_use:
         _mark_answered(response, request, window)
     return response
