@@ -34,8 +34,11 @@ STEPS = [
     ("Reading the POST body", "django/core/handlers/wsgi.py", "_get_post"),
     ("What the code finds (window, label, readings)", "groups/checkins/selectors.py", "checkin_for_code"),
     ("Published instrument versions", "groups/checkins/instruments.py", "current_versions_read"),
-    ("The form built", "groups/checkins/forms.py", "__init__"),
-    ("The form validated", "django/forms/forms.py", "full_clean"),
+    (
+        "The answers read (checkin_read; the form only for a send it leaves)",
+        "groups/checkins/forms.py",
+        "checkin_read",
+    ),
     ("The submit transaction", "groups/checkins/services.py", "checkin_submit"),
     ("The thank-you page (kept text, groups/pages.py)", "groups/pages.py", "page_text"),
 ]

@@ -8,7 +8,9 @@ rewrite its rows in random order. Only ``answers`` touches the raw answers.
 
 from __future__ import annotations
 
+import functools
 import logging
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from time import monotonic
@@ -16,14 +18,15 @@ from time import monotonic
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, OperationalError, router, transaction
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from facilitator.audit import audit_record
 from facilitator.celery import publish
+from facilitator.compiled import compiled_sql, rows_insert
 from groups.checkins import answers, exports, instruments
 from groups.checkins.models import (
     EXPORT_LEASE,
@@ -333,6 +336,27 @@ def _sent_digest(*, window: CheckinWindow, send_key: str, slip_code: str) -> str
     return salted_hmac("checkins.sent", message, algorithm="sha256").hexdigest()
 
 
+@functools.cache
+def _window_locked_sql(alias: str) -> str:
+    # Compiled once per process (facilitator.compiled). Its parameters: the constant
+    # EXISTS selects (1), the digest, the window's id.
+    sent = SentForm.objects.filter(window=OuterRef("pk"), digest="")
+    window = CheckinWindow.objects.select_for_update().annotate(already_sent=Exists(sent)).filter(pk=0)
+    return compiled_sql(window, alias, placeholders=(1, "", 0))
+
+
+def _window_locked(*, window_id: int, digest: str) -> CheckinWindow | None:
+    """The window read again and locked, in the caller's transaction, so a close cannot
+    slip in between the check and the insert and its counters (the rate limit and the
+    cap) lose no update; with ``already_sent``: whether the copy of the form with this
+    digest is stored already. One statement; None if the window is gone."""
+    alias = router.db_for_write(CheckinWindow)
+    return next(
+        iter(CheckinWindow.objects.db_manager(alias).raw(_window_locked_sql(alias), [1, digest, window_id])),
+        None,
+    )
+
+
 def checkin_submit(
     *,
     window: CheckinWindow,
@@ -352,15 +376,12 @@ def checkin_submit(
         raise ValueError("a check-in needs at least one instrument")
     for version, values in submission.answers.items():
         instruments.values_check(version=version, values=values)
+    digest = _sent_digest(window=window, send_key=send_key, slip_code=slip_code) if send_key else ""
     with transaction.atomic():
-        # Lock the window so a close cannot slip in between the check and the insert,
-        # and so its counters (the rate limit and the cap) lose no update.
-        locked = CheckinWindow.objects.select_for_update().get(pk=window.pk)
-        sent = None
-        if send_key:
-            digest = _sent_digest(window=locked, send_key=send_key, slip_code=slip_code)
-            sent = SentForm(window=locked, digest=digest)
-        if sent is not None and SentForm.objects.filter(window=locked, digest=sent.digest).exists():
+        locked = _window_locked(window_id=window.pk, digest=digest)
+        if locked is None:  # deleted since the member's page was read
+            raise CheckinRefused(CheckinRefused.CLOSED)
+        if locked.already_sent:  # type: ignore[attr-defined]  # a column of the raw read
             return instruments.safety_signal(submission.by_instrument())
         refusal = _refusal(window=locked, slip_code=slip_code, now=now)
         if refusal is None:
@@ -378,8 +399,12 @@ def checkin_submit(
         )
         if refusal is None:
             answers.response_store(session_id=locked.session_id, values_by_version=submission.answers)
-            if sent is not None:
-                SentForm.objects.bulk_create([sent])
+            if digest:
+                rows_insert(
+                    SentForm,
+                    [{"id": uuid.uuid4(), "window": locked.pk, "digest": digest}],
+                    using=router.db_for_write(SentForm),
+                )
     if refusal is not None:
         raise CheckinRefused(refusal)
     return instruments.safety_signal(submission.by_instrument())

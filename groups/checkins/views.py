@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from groups import pages
 from groups.checkins import charts, exports, instruments, retention, rollups, selectors, services
-from groups.checkins.forms import CheckinForm, CodeForm, SlipCountForm, WindowSettingsForm
+from groups.checkins.forms import CheckinForm, CodeForm, SlipCountForm, WindowSettingsForm, checkin_read
 from groups.checkins.models import CheckinWindow, new_send_key
 from groups.selectors import group_for_user, groups_visible_to
 from groups.views import member_page, member_page_response
@@ -195,36 +195,50 @@ def checkin(request: HttpRequest, code: str) -> HttpResponse:
         # A new key for every copy of the form: the same copy sent twice is stored once.
         return member_page_response(HttpResponse(text.replace(SEND_KEY_SLOT, new_send_key(), 1)))
 
-    form = CheckinForm(request.POST, versions=versions, readings=readings, single_use=single_use)
-    context = {"label": label, "form": form}
-    if not form.is_valid():
-        return _form_again(request, context, form=form)
+    def form_read() -> CheckinForm:
+        form = CheckinForm(request.POST, versions=versions, readings=readings, single_use=single_use)
+        form.is_valid()
+        return form
+
+    # Almost every send is plainly valid and read without building the form; the form
+    # reads any other, and says what needs another look.
+    sent = checkin_read(request.POST, versions=versions, readings=readings, single_use=single_use)
+    form = None
+    if sent is None:
+        form = form_read()
+        if not form.is_valid():
+            return _form_again(request, {"label": label, "form": form}, form=form)
+        sent = form.sent()
     try:
         signal = services.checkin_submit(
-            window=window,
-            submission=form.submission(),
-            slip_code=form.cleaned_data.get("slip_code", ""),
-            send_key=form.cleaned_data["send_key"],
+            window=window, submission=sent.submission, slip_code=sent.slip_code, send_key=sent.send_key
         )
     except ValueError:
         # The form and the service's last guard disagree (an instrument edited mid-way):
-        # store nothing, keep the answers, and ask the member to send them again.
+        # store nothing, keep the answers, and ask the member to send them again. The
+        # signal from the answers as the member sent them, checked by the form they
+        # answered; the form shown is built from the instruments as they are now.
         logger.warning("check-in refused by the last guard")
-        context["refusal"] = _(
-            "Something in the form changed while you were answering. Please check and send again."
-        )
-        context["form"] = CheckinForm(
-            request.POST,
-            versions=instruments.current_versions(),
-            readings=selectors.session_readings(session=window.session),
-            single_use=single_use,
-        )
-        # The signal from the answers as the member sent them, checked by the form
-        # they answered.
-        return _form_again(request, context, HTTPStatus.CONFLICT, form=form)
+        context = {
+            "label": label,
+            "refusal": _(
+                "Something in the form changed while you were answering. Please check and send again."
+            ),
+            "form": CheckinForm(
+                request.POST,
+                versions=instruments.current_versions(),
+                readings=selectors.session_readings(session=window.session),
+                single_use=single_use,
+            ),
+        }
+        return _form_again(request, context, HTTPStatus.CONFLICT, form=form or form_read())
     except services.CheckinRefused as refused:
+        # Refused by the window (closed, busy, full, a slip's code): the page that says
+        # so needs the form, for the answers to show again and for the signal.
+        form = form or form_read()
         if refused.reason == services.CheckinRefused.CLOSED:
             return _unavailable(request, CLOSED, form=form)
+        context = {"label": label, "form": form}
         if refused.reason == services.CheckinRefused.SLIP:
             form.add_error("slip_code", refused.message)
             return _form_again(request, context, HTTPStatus.BAD_REQUEST, form=form)

@@ -23,11 +23,11 @@ PHONE = {"HTTP_SEC_FETCH_SITE": "same-origin", "HTTP_ORIGIN": "null"}
 # A successful POST, whatever the database and whatever the cache: the rows of the
 # code (the window's state, the label and the readings: one read while they are
 # unchanged since the form's GET), the current instrument versions (likewise), then in
-# the transaction the window again (locked), whether this copy of the form was stored
-# already (a resend), its counters (the rate limit and the cap) and the three INSERTs
-# (the answer's two, the form's key). (The thank-you page's help resources are kept per
-# process and were read by the form's GET.)
-QUERIES_PER_CHECKIN = 8
+# the transaction the window again (locked) with whether this copy of the form was
+# stored already (a resend), its counters (the rate limit and the cap) and the three
+# INSERTs (the answer's two, the form's key). (The thank-you page's help resources are
+# kept per process and were read by the form's GET.)
+QUERIES_PER_CHECKIN = 7
 
 _TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 

@@ -1,0 +1,51 @@
+"""facilitator/compiled.py: SQL compiled once and run with other values, and rows
+inserted with their fields' own preparation."""
+
+import uuid
+
+import pytest
+from django.db import DEFAULT_DB_ALIAS
+
+from facilitator.compiled import compiled_sql, rows_insert
+from groups.checkins import services
+from groups.checkins.models import CheckinWindow, SentForm
+from tests.checkins.helpers import open_window, submission
+
+pytestmark = pytest.mark.django_db
+
+
+def test_compiled_sql_takes_exactly_the_placeholders_it_was_built_with():
+    queryset = CheckinWindow.objects.filter(code="", mode="")
+
+    sql = compiled_sql(queryset, DEFAULT_DB_ALIAS, placeholders=("", ""))
+
+    assert sql.count("%s") == 2
+    with pytest.raises(RuntimeError, match="expected the parameters"):
+        compiled_sql(queryset, DEFAULT_DB_ALIAS, placeholders=("",))
+
+
+def test_rows_insert_stores_what_the_orm_reads_back(group):
+    window = open_window(group)
+    ids = [uuid.uuid4(), uuid.uuid4()]
+
+    rows_insert(
+        SentForm,
+        [
+            {"id": ids[0], "window": window.pk, "digest": "a" * 64},
+            {"id": ids[1], "window": window.pk, "digest": "b"},
+        ],
+        using=DEFAULT_DB_ALIAS,
+    )
+
+    stored = {row.pk: (row.window_id, row.digest) for row in SentForm.objects.all()}
+    assert stored == {ids[0]: (window.pk, "a" * 64), ids[1]: (window.pk, "b")}
+
+
+def test_a_check_in_for_a_window_deleted_since_its_page_was_read_is_refused_as_closed(group):
+    window = open_window(group)
+    CheckinWindow.objects.filter(pk=window.pk).delete()
+
+    with pytest.raises(services.CheckinRefused) as refused:
+        services.checkin_submit(window=window, submission=submission(), send_key="k" * 24)
+
+    assert refused.value.reason == services.CheckinRefused.CLOSED
