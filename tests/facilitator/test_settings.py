@@ -150,6 +150,28 @@ def test_the_database_is_tuned_for_its_engine(settings):
             assert cursor.fetchone() == (1,)
     else:
         assert config["CONN_HEALTH_CHECKS"] is True
+        assert config["OPTIONS"]["server_side_binding"] is True
+        connection.ensure_connection()
+        assert connection.connection.prepare_threshold == 5
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, "5"), ("0", "None"), ("2", "2")])
+def test_postgresql_binds_on_the_server_and_prepares_what_runs_often(given, expected):
+    code = (
+        "from django.conf import settings; options = settings.DATABASES['default']['OPTIONS'];"
+        " print(options['server_side_binding'], options['prepare_threshold'])"
+    )
+    env = {
+        "DJANGO_SETTINGS_MODULE": "facilitator.settings.base",
+        "DATABASE_URL": "postgres://app@127.0.0.1:5432/app",
+    }
+    if given is not None:
+        env["DB_PREPARE_THRESHOLD"] = given
+
+    result = _manage("shell", "--no-imports", "-c", code, env=env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", expected]
 
 
 def _email_settings(monkeypatch, env: dict[str, str]) -> list[str]:
