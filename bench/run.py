@@ -47,6 +47,9 @@ class Plan:
     sweep_timeout: float
 
 
+WARM_SECONDS = 2.0
+
+
 def plan_for(quick: bool) -> Plan:
     if quick:
         return Plan(True, 3, 3.0, 16, 10, 1_000, 3, 60.0)
@@ -277,6 +280,12 @@ def web_figures(plan: Plan, program, env: dict) -> list[Figure]:
             "--requests",
             "200000",
         ]
+        # One short untimed run of each first: the workers have just started, and the
+        # first to be timed would pay for Django's lazy set-up and the first database
+        # connections, while the other found them made.
+        warm_args = ["--clients", str(plan.clients), "--seconds", str(WARM_SECONDS), "--requests", "200000"]
+        _load(port, "checkin", "--codes", str(codes), *warm_args)
+        _load(port, "floor", "--session", str(floor_session), *warm_args)
         checkin_runs, floor_runs = [], []
         # Alternate, so a noisy moment on the machine hits both sides alike.
         for _run in range(plan.runs):
@@ -619,9 +628,12 @@ def write_report(report: dict, out: Path) -> None:
 
 def markdown(report: dict) -> str:
     machine = report["machine"]
+    database = machine["versions"].get("database", "unknown")
+    quick = "(QUICK) " if report["quick"] else ""
     lines = [
-        f"# Benchmark {'(QUICK) ' if report['quick'] else ''}{report['finished_at']}",
+        f"# Benchmark {quick}on {database.split()[0]}, {report['finished_at']}",
         "",
+        f"- Database: {database} (`DATABASE_URL` set: PostgreSQL; unset: a fresh SQLite file)",
         f"- Machine: {machine['cpu']}, {machine['cores']} cores, {machine['memory_gib']} GiB",
         f"- System: {machine['os']}",
         f"- Load average at start: {', '.join(f'{v:.2f}' for v in machine['load_average_at_start'])}",

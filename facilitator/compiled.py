@@ -6,8 +6,9 @@ the SQL is the same each time: only the parameters change. So a caller builds it
 queryset once with placeholder values, keeps the SQL (``functools.cache`` per
 database alias) and runs it with the real values. ``compiled_sql`` checks that the
 placeholders are all the parameters the SQL takes, in that order, so a changed
-queryset fails loudly instead of running with the wrong values. ``rows_insert`` writes
-rows the same way: the fields prepare the values, nothing is compiled.
+queryset fails loudly instead of running with the wrong values. ``rows_insert`` and
+``row_update`` write rows the same way: the fields prepare the values, nothing is
+compiled.
 """
 
 from __future__ import annotations
@@ -40,4 +41,21 @@ def rows_insert(model: type[Model], rows: list[dict], *, using: str) -> None:
         cursor.execute(
             f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {', '.join([row] * len(rows))}",  # noqa: S608 - names from the model, values as parameters
             params,
+        )
+
+
+def row_update(instance: Model, fields: list[str], *, using: str) -> None:
+    """UPDATE the columns ``fields`` of ``instance``'s row to its values, and nothing
+    else (no signal, no other column written back): ``save(update_fields=...)``
+    without the compiling."""
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    meta = instance._meta
+    columns = [meta.get_field(name) for name in fields]
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in columns)  # type: ignore[union-attr]
+    params = [field.get_db_prep_save(getattr(instance, field.attname), connection) for field in columns]  # type: ignore[union-attr]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s",  # type: ignore[union-attr]  # noqa: S608 - names from the model, values as parameters
+            [*params, meta.pk.get_db_prep_value(instance.pk, connection)],  # type: ignore[union-attr]
         )

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from facilitator.audit import audit_record
 from facilitator.celery import publish
-from facilitator.compiled import compiled_sql, rows_insert
+from facilitator.compiled import compiled_sql, row_update, rows_insert
 from groups.checkins import answers, exports, instruments
 from groups.checkins.models import (
     EXPORT_LEASE,
@@ -391,11 +391,10 @@ def checkin_submit(
             locked.review_reason = CheckinWindow.ReviewReason.RATE
         # The counters only: save() would write the window's other fields back, and a
         # refused attempt still counts towards the rate limit.
-        CheckinWindow.objects.filter(pk=locked.pk).update(
-            attempts_since=locked.attempts_since,
-            attempts=locked.attempts,
-            answers_taken=locked.answers_taken,
-            review_reason=locked.review_reason,
+        row_update(
+            locked,
+            ["attempts_since", "attempts", "answers_taken", "review_reason"],
+            using=router.db_for_write(CheckinWindow),
         )
         if refusal is None:
             answers.response_store(session_id=locked.session_id, values_by_version=submission.answers)

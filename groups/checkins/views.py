@@ -69,9 +69,10 @@ def _member(request, template, context=None, status=HTTPStatus.OK) -> HttpRespon
     return response
 
 
-def _kept(template: str, values: dict, status=HTTPStatus.OK, build=None) -> HttpResponse:
+def _kept(template: str, values: dict, status=HTTPStatus.OK, build=None, fill=None) -> HttpResponse:
     """A member page made from plain values, rendered once and then kept (groups.pages)."""
-    return member_page_response(HttpResponse(pages.page_text(template, values, build), status=status))
+    text = pages.page_text(template, values, build, fill=fill)
+    return member_page_response(HttpResponse(text, status=status))
 
 
 @require_safe
@@ -119,8 +120,9 @@ def _notice(
     status=HTTPStatus.OK,
     *,
     form: CheckinForm | None = None,
+    fill: dict | None = None,
 ) -> HttpResponse:
-    return _kept(template, {**values, "signal": _post_signal(request, form)}, status)
+    return _kept(template, {**values, "signal": _post_signal(request, form)}, status, fill=fill)
 
 
 def _form_again(
@@ -140,10 +142,6 @@ def _unavailable(request: HttpRequest, state: str, *, form: CheckinForm | None =
     return _notice(
         request, "checkins/checkin_unavailable.html", {"state": state}, HTTPStatus.NOT_FOUND, form=form
     )
-
-
-# Stands for the send key in the kept form page; each response gets a new key in its place.
-SEND_KEY_SLOT = "send-key-of-this-copy"
 
 
 # Not Django's CSRF check: member pages send no referrer (<meta name="referrer"
@@ -172,7 +170,7 @@ def checkin(request: HttpRequest, code: str) -> HttpResponse:
     single_use = window.mode == CheckinWindow.Mode.SINGLE_USE
     if not single_use and window.pk in _answered_windows(request):
         status = HTTPStatus.CONFLICT if request.method == "POST" else HTTPStatus.OK
-        return _notice(request, "checkins/checkin_already.html", {"label": label}, status)
+        return _notice(request, "checkins/checkin_already.html", {}, status, fill={"label": label})
 
     versions, versions_rows = instruments.current_versions_read()
     if not versions:
@@ -180,20 +178,14 @@ def checkin(request: HttpRequest, code: str) -> HttpResponse:
         # (and no answer to read a signal from).
         return _kept("checkins/checkin_unavailable.html", {"state": NOT_OPEN}, HTTPStatus.SERVICE_UNAVAILABLE)
     if request.method != "POST":
-        values = {
-            "label": label,
-            "single_use": single_use,
-            "versions": versions_rows,
-            "readings": tuple(readings),
-            "send_key": SEND_KEY_SLOT,
-        }
-        text = pages.page_text(
+        values = {"single_use": single_use, "versions": versions_rows, "readings": tuple(readings)}
+        # A new key for every copy of the form: the same copy sent twice is stored once.
+        return _kept(
             "checkins/checkin_form.html",
             values,
             build=lambda: {"form": CheckinForm(versions=versions, readings=readings, single_use=single_use)},
+            fill={"label": label, "send_key": new_send_key()},
         )
-        # A new key for every copy of the form: the same copy sent twice is stored once.
-        return member_page_response(HttpResponse(text.replace(SEND_KEY_SLOT, new_send_key(), 1)))
 
     def form_read() -> CheckinForm:
         form = CheckinForm(request.POST, versions=versions, readings=readings, single_use=single_use)
@@ -247,8 +239,9 @@ def checkin(request: HttpRequest, code: str) -> HttpResponse:
         return _form_again(request, context, status, form=form)
     # The thank-you page is this response: no redirect, so nothing about the answer
     # (not even "needs help") travels in a URL, the history or a cookie. It is one of
-    # three kept pages per label (by the help state), the same for every member.
-    response = _kept("checkins/checkin_thanks.html", {"label": label, "signal": signal})
+    # three kept pages (by the help state), the same for every member, the group's
+    # label filled in.
+    response = _kept("checkins/checkin_thanks.html", {"signal": signal}, fill={"label": label})
     if not single_use:
         _mark_answered(response, request, window)
     return response

@@ -9,7 +9,7 @@ MACHINE = {
     "cores": 2,
     "memory_gib": 4.0,
     "load_average_at_start": [0.1, 0.2, 0.3],
-    "versions": {"python": "3.11.0", "django": "5.2"},
+    "versions": {"python": "3.11.0", "django": "5.2", "database": "postgresql 150020"},
     "commit": "abc1234",
 }
 
@@ -61,6 +61,8 @@ def test_markdown_report_has_machine_versions_and_a_row_per_figure(tmp_path):
 
     text = (tmp_path / "latest.md").read_text()
     assert "Test CPU, 2 cores" in text
+    assert text.startswith("# Benchmark (QUICK) on postgresql, ")
+    assert "- Database: postgresql 150020" in text
     assert "python 3.11.0, django 5.2" in text
     assert "| Admin program view | 612.0 | ms | < 500 | **no** |" in text
     assert "| Peak memory of a web worker | 101.5 | MiB | reported |  |" in text

@@ -49,3 +49,20 @@ def test_a_check_in_for_a_window_deleted_since_its_page_was_read_is_refused_as_c
         services.checkin_submit(window=window, submission=submission(), send_key="k" * 24)
 
     assert refused.value.reason == services.CheckinRefused.CLOSED
+
+
+def test_row_update_writes_the_fields_named_and_nothing_else(group):
+    from django.utils import timezone
+
+    from facilitator.compiled import row_update
+
+    window = open_window(group)
+    stale = CheckinWindow.objects.get(pk=window.pk)
+    CheckinWindow.objects.filter(pk=window.pk).update(closed_at=timezone.now())
+    stale.attempts, stale.attempts_since = 7, timezone.now()
+
+    row_update(stale, ["attempts", "attempts_since"], using=DEFAULT_DB_ALIAS)
+
+    stored = CheckinWindow.objects.get(pk=window.pk)
+    assert (stored.attempts, stored.attempts_since) == (7, stale.attempts_since)
+    assert stored.closed_at is not None  # not written back from the stale copy

@@ -33,28 +33,55 @@ def _url(window) -> str:
 
 
 @pytest.mark.parametrize(
-    ("template", "values"),
+    ("template", "values", "fill"),
     [
-        ("checkins/checkin_thanks.html", {"label": "Tuesday group", "signal": SafetySignal(False, False)}),
-        ("checkins/checkin_thanks.html", {"label": "Tuesday group", "signal": SafetySignal(True, False)}),
+        ("checkins/checkin_thanks.html", {"signal": SafetySignal(False, False)}, {"label": "Tuesday group"}),
+        ("checkins/checkin_thanks.html", {"signal": SafetySignal(True, False)}, {"label": "Tuesday group"}),
         (
             "checkins/checkin_thanks.html",
-            {"label": "Tuesday group", "signal": SafetySignal(False, False, True)},
+            {"signal": SafetySignal(False, False, True)},
+            {"label": "Tom & <Jo>"},
         ),
-        ("checkins/checkin_already.html", {"label": "Tuesday group", "signal": None}),
-        ("checkins/checkin_unavailable.html", {"state": "unknown", "signal": SafetySignal(True, True)}),
-        ("checkins/checkin_refused.html", {"signal": None}),
+        ("checkins/checkin_already.html", {"signal": None}, {"label": "Tuesday \"group\" 'A'"}),
+        ("checkins/checkin_unavailable.html", {"state": "unknown", "signal": SafetySignal(True, True)}, {}),
+        ("checkins/checkin_refused.html", {"signal": None}, {}),
     ],
 )
-def test_a_kept_page_is_the_page_rendered_for_the_request_byte_for_byte(template, values):
+def test_a_kept_page_is_the_page_rendered_for_the_request_byte_for_byte(template, values, fill):
     request = RequestFactory().get("/c/ABCDEFGHJ")
-    rendered = member_page(request, template, values).content.decode()
+    rendered = member_page(request, template, {**values, **fill}).content.decode()
 
-    first = pages.page_text(template, values)
-    kept = pages.page_text(template, values)
+    first = pages.page_text(template, values, fill=fill)
+    again = pages.page_text(template, values, fill=fill)
 
-    assert first == rendered
-    assert kept is first  # served again, not rendered again
+    assert first == again == rendered
+    assert len(pages._pages) == 1  # rendered once, served again
+    assert "\x00" not in first
+
+
+def test_one_kept_page_serves_every_group_each_with_its_own_label(client, group):
+    from tests.factories import GroupFactory
+
+    other = GroupFactory(member_label="Thursday circle")
+    group.member_label = "Tuesday group"
+    group.save()
+    windows = [open_window(group), open_window(other)]
+
+    thanks = []
+    for n, window in enumerate(windows):
+        assert "Tuesday group" in client.get(_url(windows[0])).content.decode()
+        thanks.append(client.post(_url(window), form_data(send_key=f"{n}" * 24)).content.decode())
+        client.cookies.clear()
+
+    assert "<title>" in thanks[0]
+    assert "Tuesday group" in thanks[0] and "Thursday circle" not in thanks[0]
+    assert "Thursday circle" in thanks[1] and "Tuesday group" not in thanks[1]
+    assert len(pages._pages) == 2  # the form page and the calm thank-you page, for both groups
+
+
+def test_a_template_that_does_not_write_a_filled_value_as_given_is_refused():
+    with pytest.raises(ValueError, match="cannot be filled in"):
+        pages.page_text("checkins/checkin_refused.html", {"signal": None}, fill={"label": "Tuesday group"})
 
 
 def test_every_copy_of_the_form_page_has_its_own_send_key_and_the_rest_is_the_same(client, group):
@@ -65,7 +92,7 @@ def test_every_copy_of_the_form_page_has_its_own_send_key_and_the_rest_is_the_sa
     assert all(re.fullmatch(SEND_KEY_PATTERN, key) for key in keys)
     assert keys[0] != keys[1]
     assert pages_without_key(first) == pages_without_key(second)
-    assert "send-key-of-this-copy" not in first.content.decode()
+    assert "\x00" not in first.content.decode()
     assert first["Cache-Control"] == second["Cache-Control"]
     assert "no-store" in first["Cache-Control"]
 
@@ -93,10 +120,10 @@ def test_the_kept_form_page_is_the_form_rendered_for_the_request(client, group):
 def test_a_new_label_shows_on_the_next_visit(client, group):
     window = open_window(group)
     client.get(_url(window))
-    group.member_label = "Thursday circle"
+    group.member_label = "Thursday <circle>"
     group.save()
 
-    assert "Thursday circle" in client.get(_url(window)).content.decode()
+    assert "Thursday &lt;circle&gt;" in client.get(_url(window)).content.decode()
 
 
 def test_a_reading_assigned_while_the_check_in_is_open_shows_on_the_next_visit(client, group):
