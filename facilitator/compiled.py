@@ -26,22 +26,35 @@ def compiled_sql(queryset: QuerySet, alias: str, *, placeholders: tuple) -> str:
     return sql
 
 
-def rows_insert(model: type[Model], rows: list[dict], *, using: str) -> None:
-    """INSERT ``rows`` of ``model`` in one statement, each a dict of field name to
-    value (the same fields in each, every required one given: no defaults are filled
-    in and no signal is sent). Each value is prepared by its field, as the ORM's own
-    insert does; only the compiling is left out."""
-    connection = connections[using]
+def _insert(connection, model: type[Model], rows: list[dict]) -> tuple[str, list]:
     quote = connection.ops.quote_name
     fields = [model._meta.get_field(name) for name in rows[0]]
     columns = ", ".join(quote(field.column) for field in fields)  # type: ignore[union-attr]
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     params = [field.get_db_prep_save(values[field.name], connection) for values in rows for field in fields]  # type: ignore[union-attr]
+    table = quote(model._meta.db_table)
+    return f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(rows))}", params  # noqa: S608 - names from the model, values as parameters
+
+
+def rows_insert(*tables: tuple[type[Model], list[dict]], using: str) -> None:
+    """INSERT the rows of each ``(model, rows)``, in that order: each row a dict of
+    field name to value (the same fields in each, every required one given: no
+    defaults are filled in and no signal is sent), each value prepared by its field
+    as the ORM's own insert does; only the compiling is left out.
+
+    One statement per table, or on PostgreSQL one in all (every INSERT but the last
+    in a WITH): one round trip for the check-in's three tables. Foreign keys between
+    them hold: Django makes them deferrable there, checked at commit."""
+    connection = connections[using]
+    statements = [_insert(connection, model, rows) for model, rows in tables if rows]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {', '.join([row] * len(rows))}",  # noqa: S608 - names from the model, values as parameters
-            params,
-        )
+        if connection.vendor == "postgresql" and len(statements) > 1:
+            *before, (last, _params) = statements
+            parts = ", ".join(f"inserted_{n} AS ({sql})" for n, (sql, _params) in enumerate(before))
+            cursor.execute(f"WITH {parts} {last}", [param for _sql, params in statements for param in params])
+        else:
+            for sql, params in statements:
+                cursor.execute(sql, params)
 
 
 def row_update(instance: Model, fields: list[str], *, using: str) -> None:

@@ -25,7 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import router
-from django.db.models import Count, OuterRef, QuerySet
+from django.db.models import Count, Model, OuterRef, QuerySet
 
 from facilitator.compiled import rows_insert
 from groups.checkins.models import Answer, InstrumentVersion, Response
@@ -40,21 +40,29 @@ INSERT_BATCH = 2000
 # --- Store ------------------------------------------------------------------------
 
 
-def response_store(*, session_id: int, values_by_version: dict[InstrumentVersion, dict]) -> None:
-    """Store one member's check-in: one response, one answer per instrument version.
-    The caller (``services.checkin_submit``) holds the window's lock and its
-    transaction, and has checked the values. Two statements, compiled by nothing
-    (facilitator.compiled): a check-in is the one write made thousands of times."""
-    using = router.db_for_write(Response)
+def response_store(
+    *,
+    session_id: int,
+    values_by_version: dict[InstrumentVersion, dict],
+    also: tuple[tuple[type[Model], list[dict]], ...] = (),
+) -> None:
+    """Store one member's check-in: one response, one answer per instrument version,
+    and the caller's ``also`` rows of other tables (the form's key) with them. The
+    caller (``services.checkin_submit``) holds the window's lock and its transaction,
+    and has checked the values. Compiled by nothing (facilitator.compiled): a check-in
+    is the one write made thousands of times, one statement on PostgreSQL."""
     response_id = uuid.uuid4()
-    rows_insert(Response, [{"id": response_id, "session": session_id}], using=using)
     rows_insert(
-        Answer,
-        [
-            {"id": uuid.uuid4(), "response": response_id, "version": version.pk, "values": values}
-            for version, values in values_by_version.items()
-        ],
-        using=using,
+        (Response, [{"id": response_id, "session": session_id}]),
+        (
+            Answer,
+            [
+                {"id": uuid.uuid4(), "response": response_id, "version": version.pk, "values": values}
+                for version, values in values_by_version.items()
+            ],
+        ),
+        *also,
+        using=router.db_for_write(Response),
     )
 
 

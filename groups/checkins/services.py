@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from facilitator.audit import audit_record
 from facilitator.celery import publish
-from facilitator.compiled import compiled_sql, row_update, rows_insert
+from facilitator.compiled import compiled_sql, row_update
 from groups.checkins import answers, exports, instruments
 from groups.checkins.models import (
     EXPORT_LEASE,
@@ -397,13 +397,12 @@ def checkin_submit(
             using=router.db_for_write(CheckinWindow),
         )
         if refusal is None:
-            answers.response_store(session_id=locked.session_id, values_by_version=submission.answers)
-            if digest:
-                rows_insert(
-                    SentForm,
-                    [{"id": uuid.uuid4(), "window": locked.pk, "digest": digest}],
-                    using=router.db_for_write(SentForm),
-                )
+            sent = (
+                ((SentForm, [{"id": uuid.uuid4(), "window": locked.pk, "digest": digest}]),) if digest else ()
+            )
+            answers.response_store(
+                session_id=locked.session_id, values_by_version=submission.answers, also=sent
+            )
     if refusal is not None:
         raise CheckinRefused(refusal)
     return instruments.safety_signal(submission.by_instrument())

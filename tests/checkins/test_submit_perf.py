@@ -26,8 +26,9 @@ PHONE = {"HTTP_SEC_FETCH_SITE": "same-origin", "HTTP_ORIGIN": "null"}
 # the transaction the window again (locked) with whether this copy of the form was
 # stored already (a resend), its counters (the rate limit and the cap) and the three
 # INSERTs (the answer's two, the form's key). (The thank-you page's help resources are
-# kept per process and were read by the form's GET.)
-QUERIES_PER_CHECKIN = 7
+# kept per process and were read by the form's GET.) On PostgreSQL the three INSERTs
+# are one statement (facilitator.compiled.rows_insert).
+QUERIES_PER_CHECKIN = {"sqlite": 7, "postgresql": 5}
 
 _TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 
@@ -63,12 +64,12 @@ def test_a_check_in_is_stored_with_a_fixed_number_of_queries(client, group):
     assert "Your answers are saved" in response.content.decode()
     assert Response.objects.count() == 1 and Answer.objects.count() == 2
     work = _statements(captured)
-    assert len(work) == QUERIES_PER_CHECKIN, "\n".join(work)
+    assert len(work) == QUERIES_PER_CHECKIN[connection.vendor], "\n".join(work)
     assert not [s for s in work if "django_cache" in s], "limits are counted on the window, not in a cache"
     sql = [query["sql"] for query in captured.captured_queries]
     locked = max(i for i, s in enumerate(sql) if s.startswith('SELECT "checkins_checkinwindow"'))
     counted = next(i for i, s in enumerate(sql) if s.startswith('UPDATE "checkins_checkinwindow"'))
-    inserted = next(i for i, s in enumerate(sql) if s.startswith('INSERT INTO "checkins_response"'))
+    inserted = next(i for i, s in enumerate(sql) if 'INSERT INTO "checkins_response"' in s)
     assert locked < counted < inserted, "the counters were written outside the check-in's transaction"
 
 
@@ -81,7 +82,7 @@ def test_the_query_count_does_not_grow_with_answers_already_stored(client, group
     with CaptureQueriesContext(connection) as captured:
         client.post(_url(window), form_data(send_key=key), **PHONE)
 
-    assert len(_statements(captured)) == QUERIES_PER_CHECKIN
+    assert len(_statements(captured)) == QUERIES_PER_CHECKIN[connection.vendor]
     assert Response.objects.count() == 6
 
 
