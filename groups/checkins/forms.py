@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django import forms
@@ -50,7 +51,11 @@ SLIP_CODE_MAX_LENGTH = 20
 
 
 def checkin_read(
-    data: QueryDict, *, versions: list[InstrumentVersion], readings: list[tuple[str, str]], single_use: bool
+    data: QueryDict,
+    *,
+    versions: list[InstrumentVersion],
+    readings: Sequence[tuple[str, str]],
+    single_use: bool,
 ) -> CheckinSent | None:
     """A check-in POST read straight from its fields when every one is plainly valid
     (almost every send), or None when anything is not: then ``CheckinForm`` reads the
@@ -119,7 +124,7 @@ class CheckinForm(forms.Form):
         self,
         *args,
         versions: list[InstrumentVersion],
-        readings: list[tuple[str, str]],
+        readings: Sequence[tuple[str, str]],
         single_use: bool = False,
         **kwargs,
     ):
@@ -144,7 +149,7 @@ class CheckinForm(forms.Form):
             self.sections.append((version, entries))
 
     @staticmethod
-    def _field_for(item: Item, readings: list[tuple[str, str]]) -> forms.Field:
+    def _field_for(item: Item, readings: Sequence[tuple[str, str]]) -> forms.Field:
         required_message = _("Choose an answer for: %(prompt)s") % {"prompt": item.prompt}
         common = {"label": item.prompt, "required": item.required, "help_text": item.help_text}
         if item.kind == Item.Kind.SCALE:

@@ -163,8 +163,8 @@ def checkin(request: HttpRequest, code: str) -> HttpResponse:
         return _unavailable(request, UNKNOWN)
     if found.state == found.NOT_OPEN:
         return _unavailable(request, NOT_OPEN)
-    window, readings = found.window, list(found.readings)
-    if found.state == found.CLOSED or window is None or window.has_expired(timezone.now()):
+    window, readings = found.window, found.readings
+    if window is None or window.has_expired(timezone.now()):  # closed, or past its time
         return _unavailable(request, CLOSED)
     label = window.session.group.neutral_label
     single_use = window.mode == CheckinWindow.Mode.SINGLE_USE
@@ -178,7 +178,7 @@ def checkin(request: HttpRequest, code: str) -> HttpResponse:
         # (and no answer to read a signal from).
         return _kept("checkins/checkin_unavailable.html", {"state": NOT_OPEN}, HTTPStatus.SERVICE_UNAVAILABLE)
     if request.method != "POST":
-        values = {"single_use": single_use, "versions": versions_rows, "readings": tuple(readings)}
+        values = {"single_use": single_use, "versions": versions_rows, "readings": readings}
         # A new key for every copy of the form: the same copy sent twice is stored once.
         return _kept(
             "checkins/checkin_form.html",

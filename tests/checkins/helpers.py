@@ -10,6 +10,18 @@ from groups.checkins import services
 from groups.checkins.models import CheckinWindow
 from groups.models import Session
 
+# Every field the check-in form can send (with readings assigned and single-use codes).
+FORM_FIELDS = [
+    *(f"who5__item{n}" for n in range(1, 6)),
+    "program__pull",
+    "program__connection",
+    "program__safe",
+    "program__resonated",
+    "program__comment",
+    "slip_code",
+    "send_key",
+]
+
 # A WHO-5 raw score of 15 (no item at 0), feeling safe: no help needed.
 GOOD_WHO5 = {"item1": 3, "item2": 3, "item3": 3, "item4": 3, "item5": 3}
 

@@ -8,21 +8,11 @@ from hypothesis import strategies as st
 
 from groups.checkins import instruments
 from groups.checkins.forms import CheckinForm, checkin_read
-from tests.checkins.helpers import form_data
+from tests.checkins.helpers import FORM_FIELDS, form_data
 
 pytestmark = pytest.mark.django_db
 
 READINGS = [("11", "Why they leave first"), ("12", "The pull back")]
-FIELDS = [
-    *(f"who5__item{n}" for n in range(1, 6)),
-    "program__pull",
-    "program__connection",
-    "program__safe",
-    "program__resonated",
-    "program__comment",
-    "slip_code",
-    "send_key",
-]
 GOOD_KEY = "abcdefghijklmnopqrstuvwx"
 value = st.one_of(
     st.sampled_from(
@@ -58,7 +48,7 @@ value = st.one_of(
     ),
     st.text(max_size=40),
 )
-posts = st.lists(st.tuples(st.sampled_from(FIELDS), value), max_size=20)
+posts = st.lists(st.tuples(st.sampled_from(FORM_FIELDS), value), max_size=20)
 
 
 def _query(pairs) -> QueryDict:

@@ -9,20 +9,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from groups.checkins.models import Answer, Response
-from tests.checkins.helpers import form_data, open_window
+from tests.checkins.helpers import FORM_FIELDS, form_data, open_window
 
 pytestmark = pytest.mark.django_db
 
-FIELD_NAMES = [
-    *(f"who5__item{n}" for n in range(1, 6)),
-    "program__pull",
-    "program__connection",
-    "program__safe",
-    "program__resonated",
-    "program__comment",
-    "slip_code",
-    "csrfmiddlewaretoken",
-]
+FIELD_NAMES = [*FORM_FIELDS, "csrfmiddlewaretoken"]
 text = st.text(max_size=300)
 values = st.one_of(
     text,
